@@ -1,0 +1,262 @@
+// Package config is the contract between the engine and rampart-waf: the one definition of
+// what the WAF runtime accepts. The schema package decodes the HCL `waf` block into this
+// shape (driven by the hcl tags), providers render it as JSON, and the runtime loads that
+// JSON with Load. Both sides validate with Validate.
+//
+// Tags: `json` names the JSON field and must equal the HCL name; `hcl` says how the field
+// appears in HCL: "name,optional" or "name,required" attribute, "name,block" nested block
+// (a slice means repeatable, a pointer means optional), "name,label" the block's label.
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+)
+
+// Config is the whole configuration of one rampart-waf process.
+type Config struct {
+	Listen Listen  `json:"listen" hcl:"listen,block"`
+	Admin  *Admin  `json:"admin,omitempty" hcl:"admin,block"`
+	Pools  []Pool  `json:"server_pool,omitempty" hcl:"server_pool,block"`
+	Sites  []Site  `json:"site,omitempty" hcl:"site,block"`
+	Events *Events `json:"events,omitempty" hcl:"events,block"`
+}
+
+// Listen says where the WAF accepts client traffic.
+type Listen struct {
+	// Address is the IP to bind; default 127.0.0.1 (listen only where configured).
+	Address string `json:"address,omitempty" hcl:"address,optional"`
+	HTTP    int    `json:"http,omitempty" hcl:"http,optional"`
+	HTTPS   int    `json:"https,omitempty" hcl:"https,optional"`
+}
+
+// Admin configures the admin API (/healthz, /status, /metrics).
+type Admin struct {
+	// Listen is "host:port" on loopback or "unix:/path/to/socket".
+	Listen string `json:"listen,omitempty" hcl:"listen,optional"`
+}
+
+// Pool is a named group of upstream servers.
+type Pool struct {
+	Name          string       `json:"name" hcl:"name,label"`
+	LoadBalancing string       `json:"load_balancing,omitempty" hcl:"load_balancing,optional"`
+	Members       []Member     `json:"member,omitempty" hcl:"member,block"`
+	HealthCheck   *HealthCheck `json:"health_check,omitempty" hcl:"health_check,block"`
+}
+
+// Member is one static upstream server.
+type Member struct {
+	Address string `json:"address" hcl:"address,required"` // host:port
+	Weight  int    `json:"weight,omitempty" hcl:"weight,optional"`
+}
+
+// HealthCheck is an active L7 health check.
+type HealthCheck struct {
+	Path         string `json:"path,omitempty" hcl:"path,optional"`
+	Interval     string `json:"interval,omitempty" hcl:"interval,optional"`
+	Timeout      string `json:"timeout,omitempty" hcl:"timeout,optional"`
+	ExpectStatus int    `json:"expect_status,omitempty" hcl:"expect_status,optional"`
+}
+
+// Site is a virtual host routed to a pool and protected by a policy.
+type Site struct {
+	Name      string   `json:"name" hcl:"name,label"`
+	Hostnames []string `json:"hostnames,omitempty" hcl:"hostnames,optional"`
+	Pool      string   `json:"pool" hcl:"pool,required"`
+	Policy    *Policy  `json:"policy,omitempty" hcl:"policy,block"`
+}
+
+// Policy is the rule-engine policy of a site.
+type Policy struct {
+	Mode          string `json:"mode,omitempty" hcl:"mode,optional"` // block (default), detect, off
+	ParanoiaLevel int    `json:"paranoia_level,omitempty" hcl:"paranoia_level,optional"`
+}
+
+// Events says where security events go.
+type Events struct {
+	Syslog string `json:"syslog,omitempty" hcl:"syslog,optional"`
+}
+
+// Defaults applied by ApplyDefaults.
+const (
+	DefaultListenAddress = "127.0.0.1"
+	DefaultAdminListen   = "127.0.0.1:9901"
+	DefaultLoadBalancing = "roundrobin"
+	DefaultPolicyMode    = "block"
+)
+
+// Load reads, defaults and validates a JSON configuration file.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read waf config: %w", err)
+	}
+	c, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("waf config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Parse decodes, defaults and validates JSON configuration. Unknown fields are errors so a
+// typo never silently disables protection.
+func Parse(data []byte) (*Config, error) {
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	var c Config
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	c.ApplyDefaults()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// ApplyDefaults fills unset fields with their defaults.
+func (c *Config) ApplyDefaults() {
+	if c.Listen.Address == "" {
+		c.Listen.Address = DefaultListenAddress
+	}
+	if c.Admin == nil {
+		c.Admin = &Admin{}
+	}
+	if c.Admin.Listen == "" {
+		c.Admin.Listen = DefaultAdminListen
+	}
+	for i := range c.Pools {
+		if c.Pools[i].LoadBalancing == "" {
+			c.Pools[i].LoadBalancing = DefaultLoadBalancing
+		}
+		for j := range c.Pools[i].Members {
+			if c.Pools[i].Members[j].Weight == 0 {
+				c.Pools[i].Members[j].Weight = 1
+			}
+		}
+	}
+	for i := range c.Sites {
+		if c.Sites[i].Policy == nil {
+			c.Sites[i].Policy = &Policy{}
+		}
+		if c.Sites[i].Policy.Mode == "" {
+			c.Sites[i].Policy.Mode = DefaultPolicyMode
+		}
+		if c.Sites[i].Policy.ParanoiaLevel == 0 {
+			c.Sites[i].Policy.ParanoiaLevel = 1
+		}
+	}
+}
+
+// FieldError is a validation error about one field, named by its HCL path.
+type FieldError struct {
+	Path    string // e.g. site["shop"].pool
+	Message string
+}
+
+func (e *FieldError) Error() string { return e.Path + ": " + e.Message }
+
+// Validate checks the configuration. It accepts a configuration before or after
+// ApplyDefaults. All problems are returned, joined, as *FieldError values.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(path, format string, args ...any) {
+		errs = append(errs, &FieldError{Path: path, Message: fmt.Sprintf(format, args...)})
+	}
+	if c.Listen.HTTP == 0 && c.Listen.HTTPS == 0 {
+		bad("listen", "set at least one of http or https")
+	}
+	for name, port := range map[string]int{"listen.http": c.Listen.HTTP, "listen.https": c.Listen.HTTPS} {
+		if port < 0 || port > 65535 {
+			bad(name, "port %d is out of range 1-65535", port)
+		}
+	}
+	if c.Listen.Address != "" && net.ParseIP(c.Listen.Address) == nil {
+		bad("listen.address", "%q is not an IP address", c.Listen.Address)
+	}
+	if c.Admin != nil && c.Admin.Listen != "" && !strings.HasPrefix(c.Admin.Listen, "unix:") {
+		if _, _, err := net.SplitHostPort(c.Admin.Listen); err != nil {
+			bad("admin.listen", "%q is neither host:port nor unix:/path", c.Admin.Listen)
+		}
+	}
+	pools := map[string]bool{}
+	for _, p := range c.Pools {
+		path := fmt.Sprintf("server_pool[%q]", p.Name)
+		if pools[p.Name] {
+			bad(path, "duplicate server_pool %q", p.Name)
+		}
+		pools[p.Name] = true
+		switch p.LoadBalancing {
+		case "", "roundrobin", "leastconn", "source":
+		default:
+			bad(path+".load_balancing", "%q is not one of roundrobin, leastconn, source", p.LoadBalancing)
+		}
+		for i, m := range p.Members {
+			if _, _, err := net.SplitHostPort(m.Address); err != nil {
+				bad(fmt.Sprintf("%s.member[%d].address", path, i), "%q is not host:port", m.Address)
+			}
+			if m.Weight < 0 {
+				bad(fmt.Sprintf("%s.member[%d].weight", path, i), "weight must not be negative")
+			}
+		}
+	}
+	for _, s := range c.Sites {
+		path := fmt.Sprintf("site[%q]", s.Name)
+		if !pools[s.Pool] {
+			bad(path+".pool", "no server_pool named %q", s.Pool)
+		}
+		if s.Policy != nil {
+			switch s.Policy.Mode {
+			case "", "block", "detect", "off":
+			default:
+				bad(path+".policy.mode", "%q is not one of block, detect, off", s.Policy.Mode)
+			}
+			if s.Policy.ParanoiaLevel < 0 || s.Policy.ParanoiaLevel > 4 {
+				bad(path+".policy.paranoia_level", "%d is not in 1-4", s.Policy.ParanoiaLevel)
+			}
+		}
+	}
+	if len(c.Sites) == 0 {
+		bad("site", "declare at least one site")
+	}
+	return errors.Join(errs...)
+}
+
+// RestartFields names the settings whose change from prev a running process cannot apply
+// with a reload (SIGHUP); any other change is reloadable.
+func (c *Config) RestartFields(prev *Config) []string {
+	var fields []string
+	if c.Listen != prev.Listen {
+		fields = append(fields, "listen")
+	}
+	if adminListen(c) != adminListen(prev) {
+		fields = append(fields, "admin.listen")
+	}
+	return fields
+}
+
+// AdminListen is the admin API address after defaults.
+func (c *Config) AdminListen() string { return adminListen(c) }
+
+func adminListen(c *Config) string {
+	if c.Admin == nil || c.Admin.Listen == "" {
+		return DefaultAdminListen
+	}
+	return c.Admin.Listen
+}
+
+// ServiceAddress is where clients reach the WAF, for `rampart status`.
+func (c *Config) ServiceAddress() string {
+	addr := c.Listen.Address
+	if addr == "" {
+		addr = DefaultListenAddress
+	}
+	if c.Listen.HTTPS != 0 {
+		return fmt.Sprintf("https://%s", net.JoinHostPort(addr, fmt.Sprint(c.Listen.HTTPS)))
+	}
+	return fmt.Sprintf("http://%s", net.JoinHostPort(addr, fmt.Sprint(c.Listen.HTTP)))
+}
