@@ -93,3 +93,45 @@ func FormatPath(p cty.Path) string {
 	}
 	return b.String()
 }
+
+// EncodeDiagnostics converts diagnostics to their wire form. A path that cannot be sent
+// is dropped rather than losing the diagnostic: the message matters more than its place.
+func EncodeDiagnostics(diags Diagnostics) []*WireDiagnostic {
+	if len(diags) == 0 {
+		return nil
+	}
+	out := make([]*WireDiagnostic, len(diags))
+	for i, d := range diags {
+		w := &WireDiagnostic{Severity: WireDiagnostic_ERROR, Summary: d.Summary, Detail: d.Detail}
+		if d.Severity == Warning {
+			w.Severity = WireDiagnostic_WARNING
+		}
+		if len(d.Attribute) > 0 {
+			if p, err := EncodePath(d.Attribute); err == nil {
+				w.Attribute = p
+			}
+		}
+		out[i] = w
+	}
+	return out
+}
+
+// DecodeDiagnostics is the inverse of EncodeDiagnostics. Any severity other than a
+// warning, including one from a newer protocol, counts as an error.
+func DecodeDiagnostics(ws []*WireDiagnostic) Diagnostics {
+	if len(ws) == 0 {
+		return nil
+	}
+	out := make(Diagnostics, len(ws))
+	for i, w := range ws {
+		d := Diagnostic{Severity: Error, Summary: w.GetSummary(), Detail: w.GetDetail()}
+		if w.GetSeverity() == WireDiagnostic_WARNING {
+			d.Severity = Warning
+		}
+		if p, err := DecodePath(w.GetAttribute()); err == nil {
+			d.Attribute = p
+		}
+		out[i] = d
+	}
+	return out
+}

@@ -121,6 +121,10 @@ type ValidateRequest struct {
 type ObserveRequest struct {
 	Placement string
 	Instances []*ObserveInstance
+	// WantStatus asks for Observed.Status (health checks and the like), which may cost a
+	// network call per instance. Without it Observe only says what exists, cheaply: it is
+	// the refresh path of every plan.
+	WantStatus bool
 }
 
 // ObserveInstance is one instance known from state.

@@ -1,0 +1,78 @@
+// Command crashprovider is a tiny provider used by the engine/plugin tests. Its placement
+// "crashy" applies instantly, except that placement attribute crash = true makes the
+// process exit in the middle of Apply and fail = true makes Apply return an ordinary error.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/rampart-sec/rampart/providers/protocol"
+	"github.com/rampart-sec/rampart/providers/sdk"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// rawStderr is file descriptor 2 as it was before go-plugin redirected os.Stderr into its
+// gRPC stdio stream. Writes to it reach rampart even when the process exits right after.
+var rawStderr = os.Stderr
+
+func main() {
+	sdk.Serve(&sdk.Provider{
+		Name:       "crashy",
+		Version:    "0.0.1",
+		Schema:     &protocol.Schema{Attributes: map[string]*protocol.Attribute{"label": {Type: cty.String, Optional: true}}},
+		Placements: map[string]sdk.Placement{"crashy": placement{}},
+	})
+}
+
+type placement struct{}
+
+func (placement) Schema() *protocol.PlacementSchema {
+	return &protocol.PlacementSchema{
+		Kinds:   []string{"waf"},
+		Version: 1,
+		Block: &protocol.Schema{
+			Description: "Runs nothing; crashes on request.",
+			Attributes: map[string]*protocol.Attribute{
+				"crash": {Type: cty.Bool, Optional: true, Description: "exit with status 3 during Apply"},
+				"fail":  {Type: cty.Bool, Optional: true, Description: "return an error from Apply"},
+			},
+		},
+	}
+}
+
+func (placement) Plan(_ context.Context, req *protocol.PlanRequest) *protocol.PlanResponse {
+	return &protocol.PlanResponse{Planned: req.Config}
+}
+
+func (placement) Apply(_ context.Context, req *protocol.ApplyRequest, progress sdk.Progress) *protocol.ApplyResponse {
+	progress("applying %s", req.Instance.Address)
+	if flag(req.Planned.Placement, "crash") {
+		fmt.Fprintf(rawStderr, "crashprovider: simulated crash while applying %s\n", req.Instance.Address)
+		os.Exit(3)
+	}
+	if flag(req.Planned.Placement, "fail") {
+		var diags protocol.Diagnostics
+		return &protocol.ApplyResponse{Diagnostics: diags.Errorf("Simulated failure", "fail = true was set")}
+	}
+	return &protocol.ApplyResponse{New: req.Planned}
+}
+
+func (placement) Read(_ context.Context, req *protocol.ReadRequest) *protocol.ReadResponse {
+	current := req.Current
+	return &protocol.ReadResponse{Observed: protocol.Observed{Value: &current}}
+}
+
+func (placement) Delete(context.Context, *protocol.ApplyRequest, sdk.Progress) protocol.Diagnostics {
+	return nil
+}
+
+// flag reports whether the object v has the bool attribute name set to true.
+func flag(v cty.Value, name string) bool {
+	if v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() || !v.Type().HasAttribute(name) {
+		return false
+	}
+	attr := v.GetAttr(name)
+	return attr.IsKnown() && !attr.IsNull() && attr.Type() == cty.Bool && attr.True()
+}

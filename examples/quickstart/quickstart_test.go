@@ -1,0 +1,232 @@
+package quickstart_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rampart-sec/rampart/examples/quickstart/backend"
+)
+
+// binDir holds rampart, rampart-provider-local and rampart-waf built for this test run.
+var binDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "rampart-quickstart-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binDir = dir
+	build := exec.Command("go", "build", "-trimpath", "-o", dir+"/",
+		"github.com/rampart-sec/rampart/cmd/rampart",
+		"github.com/rampart-sec/rampart/cmd/rampart-provider-local",
+		"github.com/rampart-sec/rampart/cmd/rampart-waf")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build binaries: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// freePort asks the kernel for a free loopback port.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+type cli struct {
+	t   *testing.T
+	dir string
+}
+
+// run runs the real rampart binary in the working copy and returns its exit code and output.
+func (c cli) run(args ...string) (int, string) {
+	c.t.Helper()
+	cmd := exec.Command(filepath.Join(binDir, "rampart"), append([]string{"-chdir=" + c.dir}, args...)...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		return exit.ExitCode(), out.String()
+	case err != nil:
+		c.t.Fatalf("run rampart %v: %v", args, err)
+	}
+	return 0, out.String()
+}
+
+func (c cli) must(args ...string) string {
+	c.t.Helper()
+	code, out := c.run(args...)
+	if code != 0 {
+		c.t.Fatalf("rampart %s exited %d:\n%s", strings.Join(args, " "), code, out)
+	}
+	return out
+}
+
+func get(t *testing.T, url string) (int, string, http.Header) {
+	t.Helper()
+	client := &http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body), resp.Header
+}
+
+// TestQuickstartLifecycle applies the quickstart for real, checks the WAF, kills the
+// runtime behind rampart's back, sees the drift, heals it and destroys everything.
+func TestQuickstartLifecycle(t *testing.T) {
+	srv, backendAddr, err := backend.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+
+	work := t.TempDir()
+	src, err := os.ReadFile("main.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(work, "main.hcl"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wafPort, adminPort := freePort(t), freePort(t)
+	vars := fmt.Sprintf("waf_port = %d\nadmin_port = %d\nbackend_address = %q\n", wafPort, adminPort, backendAddr)
+	if err := os.WriteFile(filepath.Join(work, "test.vars.hcl"), []byte(vars), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := cli{t: t, dir: work}
+	wafURL := fmt.Sprintf("http://127.0.0.1:%d", wafPort)
+
+	c.must("init")
+	applied := c.must("apply", "-auto-approve")
+	t.Cleanup(func() { c.run("destroy", "-auto-approve") })
+	if !strings.Contains(applied, "Apply complete! Appliances: 1 added, 0 changed, 0 destroyed.") {
+		t.Fatalf("apply output lacks the summary:\n%s", applied)
+	}
+
+	code, body, _ := get(t, wafURL+"/products?q=blue+shoes")
+	if code != http.StatusOK || !strings.Contains(body, "hello from the shop backend") {
+		t.Fatalf("benign request: %d %q, want 200 from the backend", code, body)
+	}
+	code, _, hdr := get(t, wafURL+"/products?id=1%27%20OR%20%271%27%3D%271")
+	if code != http.StatusForbidden || hdr.Get("X-Request-Id") == "" {
+		t.Fatalf("attack: %d (request id %q), want 403 with a request id", code, hdr.Get("X-Request-Id"))
+	}
+
+	status := c.must("status")
+	if !strings.Contains(status, "shop") || !strings.Contains(status, "healthy") {
+		t.Fatalf("status does not show a healthy shop:\n%s", status)
+	}
+	if code, out := c.run("plan", "-detailed-exitcode"); code != 0 {
+		t.Fatalf("plan right after apply exited %d, want 0 (no changes):\n%s", code, out)
+	}
+
+	// Kill the runtime behind rampart's back.
+	pid := wafPID(t, c)
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatalf("kill waf pid %d: %v", pid, err)
+	}
+	waitGone(t, pid)
+
+	code, out := c.run("plan", "-detailed-exitcode", "-json")
+	if code != 2 {
+		t.Fatalf("plan after the kill exited %d, want 2 (changes):\n%s", code, out)
+	}
+	var plan struct {
+		Changes []struct {
+			Address, Action, Reason string
+		} `json:"changes"`
+	}
+	if err := json.Unmarshal([]byte(out), &plan); err != nil {
+		t.Fatalf("plan -json output: %v\n%s", err, out)
+	}
+	if len(plan.Changes) != 1 || plan.Changes[0].Address != "waf.shop" || plan.Changes[0].Action != "create" {
+		t.Fatalf("plan after the kill: %+v, want waf.shop planned for re-creation", plan.Changes)
+	}
+
+	c.must("apply", "-auto-approve")
+	if code, _, _ := get(t, wafURL+"/"); code != http.StatusOK {
+		t.Fatalf("after re-apply the WAF answers %d, want 200", code)
+	}
+	if newPID := wafPID(t, c); newPID == pid {
+		t.Fatalf("re-applied WAF has the killed pid %d", pid)
+	}
+
+	destroyed := c.must("destroy", "-auto-approve")
+	if !strings.Contains(destroyed, "Destroy complete! Appliances: 1 destroyed.") {
+		t.Fatalf("destroy output:\n%s", destroyed)
+	}
+	if list := strings.TrimSpace(c.must("state", "list")); list != "" {
+		t.Fatalf("state after destroy still lists %q", list)
+	}
+	if conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", wafPort), time.Second); err == nil {
+		conn.Close()
+		t.Fatalf("WAF port %d still accepts connections after destroy", wafPort)
+	}
+}
+
+// wafPID reads the runtime's pid from the state, through `rampart show -json`.
+func wafPID(t *testing.T, c cli) int {
+	t.Helper()
+	out := c.must("show", "-json")
+	var doc struct {
+		Instances []struct {
+			Address string `json:"address"`
+			Value   struct {
+				Placement struct {
+					PID float64 `json:"pid"`
+				} `json:"placement"`
+			} `json:"value"`
+		} `json:"instances"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("show -json: %v\n%s", err, out)
+	}
+	for _, inst := range doc.Instances {
+		if inst.Address == "waf.shop" && inst.Value.Placement.PID > 0 {
+			return int(inst.Value.Placement.PID)
+		}
+	}
+	t.Fatalf("no pid for waf.shop in state:\n%s", out)
+	return 0
+}
+
+// waitGone waits until pid no longer runs (a zombie counts as gone: its cmdline is empty).
+func waitGone(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		if err != nil || len(cmdline) == 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("pid %d still runs 10s after SIGKILL", pid)
+}

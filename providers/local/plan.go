@@ -1,0 +1,179 @@
+package local
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/rampart-sec/rampart/providers/protocol"
+	"github.com/rampart-sec/rampart/runtime/appliance"
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+)
+
+// Plan proposes the new state of one instance: create it, leave it alone, reload it in
+// place (SIGHUP) or replace it (restart), depending on what changed.
+func (p *placement) Plan(_ context.Context, req *protocol.PlanRequest) *protocol.PlanResponse {
+	resp := &protocol.PlanResponse{}
+	config := req.Config
+	if config.Runtime.IsNull() {
+		// Nothing desired: the engine plans deletes without us, but stay well-defined.
+		resp.Planned = config
+		return resp
+	}
+	kind, diags := lookupKind(req.Instance.Kind)
+	if diags.HasErrors() {
+		resp.Diagnostics = diags
+		return resp
+	}
+
+	// The binary must exist before anything is planned: a missing build is the most
+	// likely first-run mistake and should show up in `plan`, not half-way through apply.
+	binaryAttr := userAttr(config.Placement, attrBinary)
+	var binary runtimeBinary
+	if binaryAttr.IsKnown() {
+		binary, diags = p.binaries.resolve(kind.Binary, stringAttr(config.Placement, attrBinary))
+		if diags.HasErrors() {
+			resp.Diagnostics = diags
+			return resp
+		}
+	}
+
+	observed := req.Observed
+	var changed []string
+	if observed != nil {
+		changed = changedAttributes(observed.Runtime, config.Runtime)
+	}
+	// Validate what is going to be written (an unchanged configuration already runs).
+	// desired stays nil when nothing changed or while values are known only after apply.
+	var desired appliance.Config
+	if plain, _ := config.Runtime.UnmarkDeep(); (observed == nil || len(changed) > 0) && plain.IsWhollyKnown() {
+		rendered, diags := renderConfig(kind, config.Runtime)
+		if diags.HasErrors() {
+			resp.Diagnostics = diags
+			return resp
+		}
+		desired = rendered.Parsed
+	}
+	// A new process gets new computed attributes; the admin address is known already
+	// when the configuration is.
+	fresh := func() protocol.InstanceValue {
+		computed := map[string]cty.Value{}
+		if desired != nil {
+			computed[attrAdmin] = cty.StringVal(desired.AdminListen())
+		} else if observed != nil && len(changed) == 0 {
+			computed[attrAdmin] = userAttr(observed.Placement, attrAdmin)
+		}
+		return protocol.InstanceValue{Runtime: config.Runtime, Placement: placementValue(config.Placement, computed)}
+	}
+
+	if observed == nil {
+		resp.Planned = fresh()
+		return resp
+	}
+	restart := p.restartReasons(kind, desired, binary, binaryAttr.IsKnown(), len(changed) > 0, config, *observed)
+	if len(restart.paths) > 0 {
+		resp.RequiresReplace = restart.paths
+		resp.Details = restart.details
+		resp.Planned = fresh()
+		return resp
+	}
+	if len(changed) == 0 {
+		// Exactly the observed value, so the engine sees a no-op.
+		resp.Planned = *observed
+		return resp
+	}
+	resp.Details = []string{fmt.Sprintf("reload with SIGHUP: %s changed", strings.Join(changed, ", "))}
+	resp.Planned = protocol.InstanceValue{
+		Runtime:   config.Runtime,
+		Placement: placementValue(config.Placement, computedOf(observed.Placement)),
+	}
+	return resp
+}
+
+// restartPlan is why an existing instance needs a new process.
+type restartPlan struct {
+	paths   []cty.Path
+	details []string
+}
+
+func (r *restartPlan) add(path cty.Path, detail string) {
+	r.paths = append(r.paths, path)
+	r.details = append(r.details, "restart: "+detail)
+}
+
+// restartReasons compares the desired configuration with the running instance and lists
+// what a reload cannot apply: settings the runtime reads only at start-up
+// (RestartFields), the binary, its environment, or a rebuilt binary.
+func (p *placement) restartReasons(kind appliance.Kind, desired appliance.Config, binary runtimeBinary, binaryKnown, runtimeChanged bool, config, observed protocol.InstanceValue) restartPlan {
+	var r restartPlan
+	runtimePath := cty.GetAttrPath("runtime")
+	switch {
+	case !runtimeChanged:
+	case desired == nil:
+		// Which fields will change is unknown until apply, so assume the worst.
+		r.add(runtimePath, "runtime configuration is known only after apply")
+	default:
+		r.addRuntime(kind, desired, observed.Runtime)
+	}
+
+	placementPath := cty.GetAttrPath("placement")
+	if !sameValue(userAttr(observed.Placement, attrBinary), userAttr(config.Placement, attrBinary)) {
+		r.add(placementPath.GetAttr(attrBinary), "binary changed")
+	}
+	if !sameValue(userAttr(observed.Placement, attrEnv), userAttr(config.Placement, attrEnv)) {
+		r.add(placementPath.GetAttr(attrEnv), "env changed")
+	}
+	if running := stringAttr(observed.Placement, attrBinarySHA256); binaryKnown && running != binary.SHA256 {
+		r.add(placementPath.GetAttr(attrBinarySHA256),
+			fmt.Sprintf("%s binary changed (sha256 %s → %s)", kind.Binary, shortHash(running), shortHash(binary.SHA256)))
+	}
+	return r
+}
+
+// addRuntime adds the settings the runtime reads only at start-up that differ between
+// the running configuration and desired.
+func (r *restartPlan) addRuntime(kind appliance.Kind, desired appliance.Config, running cty.Value) {
+	runtimePath := cty.GetAttrPath("runtime")
+	prev := parseRunning(kind, running)
+	if prev == nil {
+		r.add(runtimePath, "the running configuration cannot be read back")
+		return
+	}
+	fields := desired.RestartFields(prev)
+	for _, field := range fields {
+		path := runtimePath
+		for _, name := range strings.Split(field, ".") {
+			path = path.GetAttr(name)
+		}
+		r.paths = append(r.paths, path)
+	}
+	if len(fields) > 0 {
+		r.details = append(r.details, fmt.Sprintf("restart: %s changed", strings.Join(fields, ", ")))
+	}
+}
+
+// parseRunning parses the configuration a running instance was observed with; nil when
+// it cannot be read back.
+func parseRunning(kind appliance.Kind, runtime cty.Value) appliance.Config {
+	plain, _ := runtime.UnmarkDeep()
+	if plain.IsNull() || !plain.IsWhollyKnown() {
+		return nil
+	}
+	data, err := ctyjson.Marshal(plain, plain.Type())
+	if err != nil {
+		return nil
+	}
+	parsed, err := kind.Parse(data)
+	if err != nil {
+		return nil
+	}
+	return parsed
+}
+
+func shortHash(sum string) string {
+	if sum == "" {
+		return "unknown"
+	}
+	return sum[:min(len(sum), 12)]
+}
