@@ -9,6 +9,7 @@ import (
 	"github.com/rampart-sec/rampart/providers/protocol"
 	"github.com/rampart-sec/rampart/schema"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 )
 
 // InstanceStatus is one row of `rampart status`.
@@ -134,9 +135,21 @@ func (e *Engine) Import(ctx context.Context, address, id string) hcl.Diagnostics
 		return append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Nothing to import",
 			Detail: fmt.Sprintf("Provider %s found nothing with id %q.", p.addr, id)})
 	}
+	// A provider may not know the runtime's exact type (it reads a JSON file); convert to
+	// the schema's types so the next plan compares like with like.
+	imported := *resp.Imported
+	if rt, err := convert.Convert(imported.Runtime, schema.RuntimeType(a.Kind)); err == nil {
+		imported.Runtime = rt
+	} else {
+		return append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Imported configuration does not fit",
+			Detail: fmt.Sprintf("The configuration %s runs with is not a valid %s configuration: %v", address, a.Kind, err)})
+	}
+	if pl, err := convert.Convert(imported.Placement, ps.Block.ImpliedType()); err == nil {
+		imported.Placement = pl
+	}
 	e.states.SetInstance(&state.Instance{
 		Address: address, Kind: a.Kind, Provider: p.addr, Placement: ptype, SchemaVersion: ps.Version,
-		Value: joinValue(resp.Imported), Private: resp.Private, Dependencies: r.applianceDeps[a.Addr()],
+		Value: joinValue(&imported), Private: resp.Private, Dependencies: r.applianceDeps[a.Addr()],
 	})
 	if err := e.states.Persist(ctx); err != nil {
 		return append(diags, persistFailed(err))

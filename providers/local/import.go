@@ -34,14 +34,17 @@ func (p *placement) Import(_ context.Context, req *protocol.ImportRequest) *prot
 	if args == nil {
 		return fail("no such process", "No process with pid %d is running.", pid)
 	}
-	if program := filepath.Base(args[0]); program != kind.Binary {
+	procDir := "/proc/" + strconv.Itoa(pid)
+	// argv[0] names the program as started; the executable's name covers a binary
+	// started under another argv[0].
+	exe, _ := os.Readlink(procDir + "/exe")
+	if program := filepath.Base(args[0]); program != kind.Binary && filepath.Base(exe) != kind.Binary {
 		return fail("not a "+kind.Binary+" process", "pid %d runs %s, not %s.", pid, program, kind.Binary)
 	}
 	configPath, ok := configArg(args[1:])
 	if !ok {
 		return fail("no configuration file", "%s (pid %d) was not started with -config PATH, so there is no configuration to import.", kind.Binary, pid)
 	}
-	procDir := "/proc/" + strconv.Itoa(pid)
 	if !filepath.IsAbs(configPath) {
 		cwd, err := os.Readlink(procDir + "/cwd")
 		if err != nil {

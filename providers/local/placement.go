@@ -2,6 +2,7 @@ package local
 
 import (
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/rampart-sec/rampart/providers/protocol"
@@ -53,7 +54,7 @@ func lookupKind(name string) (appliance.Kind, protocol.Diagnostics) {
 	kind, ok := appliance.Lookup(name)
 	if !ok {
 		return kind, protocol.Diagnostics{}.Errorf("unknown appliance kind",
-			"The local provider runs %v; %q is none of them.", appliance.Names(), name)
+			"The local provider runs %s; %q is none of them.", strings.Join(appliance.Names(), ", "), name)
 	}
 	return kind, nil
 }

@@ -1,0 +1,215 @@
+package command_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rampart-sec/rampart/engine/state"
+)
+
+// wafRuntime is the smallest valid WAF runtime configuration.
+const wafRuntime = `
+  listen {
+    http = 18999
+  }
+  server_pool "app" {
+    member {
+      address = "127.0.0.1:9"
+    }
+  }
+  site "default" {
+    pool = "app"
+  }
+`
+
+// TestConfigurationErrors checks the exact messages users get for bad configuration.
+func TestConfigurationErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		hcl  string
+		init bool // run rampart init first (errors found after providers start)
+		args []string
+	}{
+		{
+			name: "malformed_hcl",
+			hcl:  "waf \"shop\" {\n  listen {\n    http = 80\n",
+			args: []string{"validate"},
+		},
+		{
+			name: "unknown_attribute",
+			hcl:  "waf \"shop\" {\n  listen {\n    htp = 8080\n  }\n  server_pool \"app\" {\n    member {\n      address = \"127.0.0.1:9\"\n    }\n  }\n  site \"default\" {\n    pool = \"app\"\n  }\n}\n",
+			init: true,
+			args: []string{"validate"},
+		},
+		{
+			name: "unknown_block_typo",
+			hcl:  "waf \"shop\" {\n  lisen {\n    http = 8080\n  }\n}\n",
+			args: []string{"validate"},
+		},
+		{
+			name: "wrong_type",
+			hcl:  "waf \"shop\" {\n  listen {\n    http = \"eighty\"\n  }\n  server_pool \"app\" {\n    member {\n      address = \"127.0.0.1:9\"\n    }\n  }\n  site \"default\" {\n    pool = \"app\"\n  }\n}\n",
+			init: true,
+			args: []string{"validate"},
+		},
+		{
+			name: "reference_cycle",
+			hcl:  "waf \"a\" {\n  depends_on = [waf.b]\n" + wafRuntime + "}\n\nwaf \"b\" {\n  depends_on = [waf.a]\n" + wafRuntime + "}\n",
+			init: true,
+			args: []string{"plan"},
+		},
+		{
+			name: "unknown_provider",
+			hcl:  "waf \"shop\" {\n" + wafRuntime + "  dockr {}\n}\n",
+			args: []string{"plan"},
+		},
+		{
+			name: "plugin_not_initialized",
+			hcl:  "waf \"shop\" {\n" + wafRuntime + "}\n",
+			args: []string{"plan"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := workdir(t, map[string]string{"main.hcl": tt.hcl})
+			if tt.init {
+				mustRampart(t, dir, "init")
+			}
+			r := rampart(t, dir, tt.args...)
+			if r.code != 1 {
+				t.Fatalf("exit code %d, want 1\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+			}
+			golden(t, tt.name, normalize(r.stderr, dir))
+		})
+	}
+}
+
+// crashyConfig places WAFs on the crashy test provider, which needs no processes.
+const crashyConfig = `
+waf "first" {
+` + wafRuntime + `
+  crashy {}
+}
+
+waf "second" {
+  depends_on = [waf.first]
+` + wafRuntime + `
+  crashy {
+    crash = %s
+  }
+}
+`
+
+func crashy(crash bool) string {
+	v := "false"
+	if crash {
+		v = "true"
+	}
+	return strings.Replace(crashyConfig, "%s", v, 1)
+}
+
+// TestStalePlanIsRefused: a plan made before the state or the configuration changed must
+// not be applied.
+func TestStalePlanIsRefused(t *testing.T) {
+	dir := workdir(t, map[string]string{"main.hcl": crashy(false)})
+	mustRampart(t, dir, "init")
+	mustRampart(t, dir, "plan", "-out", "old.plan")
+	mustRampart(t, dir, "apply", "-auto-approve")
+
+	r := rampart(t, dir, "apply", "old.plan")
+	if r.code != 1 {
+		t.Fatalf("applying a stale plan exited %d, want 1:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	golden(t, "stale_plan_state", normalize(r.stderr, dir))
+
+	mustRampart(t, dir, "plan", "-out", "fresh.plan")
+	edited := strings.Replace(crashy(false), "http = 18999", "http = 18998", 1)
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = rampart(t, dir, "apply", "fresh.plan")
+	if r.code != 1 {
+		t.Fatalf("applying a plan of an edited configuration exited %d, want 1", r.code)
+	}
+	golden(t, "stale_plan_config", normalize(r.stderr, dir))
+}
+
+// TestLockedState: a second apply fails at once and names the holder of the lock.
+func TestLockedState(t *testing.T) {
+	dir := workdir(t, map[string]string{"main.hcl": crashy(false)})
+	mustRampart(t, dir, "init")
+
+	// Hold the lock from this (live) process, as a concurrent apply would.
+	backend := state.NewLocal(filepath.Join(dir, "rampart.state"))
+	host, _ := os.Hostname()
+	unlock, err := backend.Lock(context.Background(), &state.LockInfo{
+		ID: "0123456789abcdef", Operation: "apply", Who: "alice@" + host, PID: os.Getpid(), Host: host,
+		Created: time.Date(2026, 11, 21, 23, 10, 5, 0, time.UTC), Version: "0.1.0-dev",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+
+	start := time.Now()
+	r := rampart(t, dir, "apply", "-auto-approve")
+	if r.code != 1 {
+		t.Fatalf("apply on a locked state exited %d, want 1", r.code)
+	}
+	if waited := time.Since(start); waited > 20*time.Second {
+		t.Fatalf("apply waited %s for the lock without -lock-timeout", waited)
+	}
+	golden(t, "locked_state", normalize(r.stderr, dir))
+	if list := mustRampart(t, dir, "state", "list").stdout; list != "" {
+		t.Fatalf("the refused apply changed state: %q", list)
+	}
+
+	// With -lock-timeout it waits, and proceeds once the lock is released.
+	done := make(chan result, 1)
+	go func() { done <- rampart(t, dir, "apply", "-auto-approve", "-lock-timeout=30s") }()
+	select {
+	case r := <-done:
+		t.Fatalf("apply -lock-timeout=30s returned (exit %d) while the lock was still held:\n%s", r.code, r.stderr)
+	case <-time.After(time.Second):
+		// Still waiting for the lock, as it should.
+	}
+	if err := unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if r := <-done; r.code != 0 {
+		t.Fatalf("apply with -lock-timeout exited %d after the lock was released:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestPluginExitsDuringApply: a provider that dies mid-apply gives an error naming the
+// provider and the instance, and state keeps everything applied before.
+func TestPluginExitsDuringApply(t *testing.T) {
+	dir := workdir(t, map[string]string{"main.hcl": crashy(true)})
+	mustRampart(t, dir, "init")
+	r := rampart(t, dir, "apply", "-auto-approve")
+	if r.code != 1 {
+		t.Fatalf("apply with a crashing plugin exited %d, want 1:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		`Provider "crashy" exited unexpectedly while applying waf.second`,
+		"crashprovider: simulated crash while applying waf.second",
+		"State was saved after every instance that completed before the crash",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	list := mustRampart(t, dir, "state", "list").stdout
+	if list != "waf.first\n" {
+		t.Fatalf("state after the crash lists %q, want only waf.first", list)
+	}
+	// The next plan continues from there: only waf.second remains to create.
+	plan := mustRampart(t, dir, "plan", "-json").stdout
+	if !strings.Contains(plan, `"address":"waf.second"`) && !strings.Contains(plan, `"address": "waf.second"`) {
+		t.Fatalf("plan after the crash does not propose waf.second:\n%s", plan)
+	}
+}
