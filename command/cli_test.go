@@ -104,11 +104,11 @@ func normalize(s, dir string) string {
 	if host, err := os.Hostname(); err == nil && host != "" {
 		s = strings.ReplaceAll(s, host, "$HOST")
 	}
-	s = pidPattern.ReplaceAllString(s, "pid $PID")
-	s = timePattern.ReplaceAllString(s, "$TIME")
-	s = idPattern.ReplaceAllString(s, "lock id $ID")
-	s = sumPattern.ReplaceAllString(s, "sha256:$SUM")
-	s = serialLine.ReplaceAllString(s, "lineage $LINEAGE")
+	s = pidPattern.ReplaceAllLiteralString(s, "pid $PID")
+	s = timePattern.ReplaceAllLiteralString(s, "$TIME")
+	s = idPattern.ReplaceAllLiteralString(s, "lock id $ID")
+	s = sumPattern.ReplaceAllLiteralString(s, "sha256:$SUM")
+	s = serialLine.ReplaceAllLiteralString(s, "lineage $LINEAGE")
 	return s
 }
 

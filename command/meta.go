@@ -54,7 +54,7 @@ func (m *meta) openWith(opts engine.Options) (*engine.Engine, bool) {
 	opts.Parallelism = m.parallelism
 	opts.UI = m.ui()
 	e, diags := engine.Open(opts)
-	if e != nil {
+	if e != nil && e.Config() != nil {
 		m.files = e.Config().Files
 	}
 	m.diags(diags)

@@ -32,14 +32,16 @@ func (e *StalePlanError) Error() string {
 
 // CheckPlan verifies that a saved plan still matches the configuration and the state.
 func (e *Engine) CheckPlan(ctx context.Context, p *plans.Plan) error {
-	prior, err := e.states.Load(ctx)
+	prior, err := e.loadState(ctx)
 	if err != nil {
 		return fmt.Errorf("read state: %w", err)
 	}
 	switch {
 	case p.RampartVersion != version.Version:
 		return &StalePlanError{Reason: fmt.Sprintf("it was made by rampart %s, this is rampart %s", p.RampartVersion, version.Version)}
-	case p.StateLineage != prior.Lineage:
+	case p.StateLineage == "" && prior.Serial != 0:
+		return &StalePlanError{Reason: fmt.Sprintf("it was made before any state existed, and the state now has serial %d", prior.Serial)}
+	case p.StateLineage != "" && p.StateLineage != prior.Lineage:
 		return &StalePlanError{Reason: fmt.Sprintf("it was made for another state (lineage %s, the state's is %s)", p.StateLineage, prior.Lineage)}
 	case p.StateSerial != prior.Serial:
 		return &StalePlanError{Reason: fmt.Sprintf("the state changed since the plan was made (serial %d then, %d now)", p.StateSerial, prior.Serial)}
@@ -64,7 +66,7 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan) hcl.Diagnostics {
 	if err := e.CheckPlan(ctx, p); err != nil {
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot apply the plan", Detail: err.Error()}}
 	}
-	prior, _ := e.states.Load(ctx)
+	prior, _ := e.loadState(ctx)
 	diags := e.prepareProviders(ctx, prior)
 	for _, c := range p.Changes {
 		if e.providers.get(c.Provider) == nil {

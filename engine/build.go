@@ -208,7 +208,15 @@ func (r *walkRun) buildGraph() (*graph, hcl.Diagnostics) {
 		r.applianceDeps[a.Addr()] = deps
 	}
 	if cycles := g.cycles(); len(cycles) > 0 {
-		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cycle in configuration", Detail: cycleError(cycles)})
+		d := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cycle in configuration", Detail: cycleError(cycles)}
+		// Point at the first appliance of the first cycle, where a fix usually starts.
+		for _, name := range cycles[0] {
+			if a, ok := appliances[name]; ok {
+				d.Subject = a.DeclRange.Ptr()
+				break
+			}
+		}
+		diags = append(diags, d)
 	}
 	return g, diags
 }

@@ -9,13 +9,16 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/apparentlymart/go-versions/versions"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/rampart-sec/rampart/engine/state"
 	"github.com/rampart-sec/rampart/plans"
 	"github.com/rampart-sec/rampart/schema"
+	"github.com/rampart-sec/rampart/version"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"github.com/zclconf/go-cty/cty"
@@ -65,28 +68,35 @@ type Engine struct {
 	statePath string
 	sem       chan struct{} // bounds concurrent provider calls
 
+	stateLoaded bool
+
 	stopMu   sync.Mutex
 	stopping bool // set by Stop: no new instance operations start
 }
 
 // Open loads the configuration in opts.Dir, evaluates variable values and prepares the state
-// backend. Providers start lazily, when an operation needs them.
+// backend. Providers start lazily, when an operation needs them. When the diagnostics hold
+// errors, the returned engine (if not nil) serves only Config, for diagnostic snippets.
 func Open(opts Options) (*Engine, hcl.Diagnostics) {
 	if opts.Parallelism <= 0 {
 		opts.Parallelism = DefaultParallelism
 	}
 	cfg, diags := schema.Load(opts.Dir)
-	if diags.HasErrors() {
-		return nil, diags
-	}
 	e := &Engine{opts: opts, config: cfg, sem: make(chan struct{}, opts.Parallelism)}
+	if diags.HasErrors() {
+		return e, diags
+	}
+	diags = append(diags, checkRequiredVersion(cfg)...)
+	if diags.HasErrors() {
+		return e, diags
+	}
 	vars := map[string]cty.Value{}
 	if !opts.Validating {
 		var vdiags hcl.Diagnostics
 		vars, vdiags = schema.LoadVariableValues(cfg, opts.Vars)
 		diags = append(diags, vdiags...)
 		if vdiags.HasErrors() {
-			return nil, diags
+			return e, diags
 		}
 	}
 	for name, v := range opts.PlanVariables {
@@ -97,7 +107,7 @@ func Open(opts Options) (*Engine, hcl.Diagnostics) {
 	e.vars = vars
 	e.backend, e.statePath, diags = e.openBackend(diags)
 	if diags.HasErrors() {
-		return nil, diags
+		return e, diags
 	}
 	e.states = state.NewManager(e.backend)
 	e.providers = newProviderSet(cfg, opts.Dir)
@@ -128,6 +138,21 @@ func (e *Engine) stopped() bool {
 	e.stopMu.Lock()
 	defer e.stopMu.Unlock()
 	return e.stopping
+}
+
+// loadState reads the state once per engine; later calls return the current in-memory
+// state, which includes what this run has applied so far. A state that was never written
+// gets a fresh lineage only once, so a plan and its apply agree on it.
+func (e *Engine) loadState(ctx context.Context) (*state.State, error) {
+	if e.stateLoaded {
+		return e.states.Current(), nil
+	}
+	s, err := e.states.Load(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read state %s: %w", e.statePath, err)
+	}
+	e.stateLoaded = true
+	return s, nil
 }
 
 // Lock takes the state lock for operation, waiting up to timeout.
@@ -229,3 +254,28 @@ func (e *Engine) planVariables() map[string]cty.Value {
 // acquire takes a provider-call slot; release gives it back.
 func (e *Engine) acquire() { e.sem <- struct{}{} }
 func (e *Engine) release() { <-e.sem }
+
+// checkRequiredVersion enforces rampart { required_version = ">= 0.1" }.
+func checkRequiredVersion(cfg *schema.Config) hcl.Diagnostics {
+	if cfg.Rampart == nil || cfg.Rampart.RequiredVersion == "" {
+		return nil
+	}
+	constraint, err := versions.MeetingConstraintsString(cfg.Rampart.RequiredVersion)
+	if err != nil {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid required_version",
+			Detail:  fmt.Sprintf("%q is not a version constraint (%v); write it like \">= 0.1\" or \"~> 0.1.0\".", cfg.Rampart.RequiredVersion, err),
+			Subject: cfg.Rampart.DeclRange.Ptr()}}
+	}
+	current, err := versions.ParseVersion(strings.TrimPrefix(version.Version, "v"))
+	if err != nil {
+		return nil // a development build with a free-form version: nothing to compare
+	}
+	// Pre-release builds (0.1.0-dev) satisfy constraints on their release version.
+	release := versions.Version{Major: current.Major, Minor: current.Minor, Patch: current.Patch}
+	if !constraint.Has(release) {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unsupported rampart version",
+			Detail:  fmt.Sprintf("This configuration requires rampart %s; this is rampart %s. Install a matching version.", cfg.Rampart.RequiredVersion, version.Version),
+			Subject: cfg.Rampart.DeclRange.Ptr()}}
+	}
+	return nil
+}

@@ -25,7 +25,7 @@ type PlanOptions struct {
 // Plan refreshes what exists (unless Options.Refresh is false) and proposes the changes that
 // make it match the configuration.
 func (e *Engine) Plan(ctx context.Context, opts PlanOptions) (*plans.Plan, hcl.Diagnostics) {
-	prior, err := e.states.Load(ctx)
+	prior, err := e.loadState(ctx)
 	if err != nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read state", Detail: err.Error()}}
 	}
@@ -58,7 +58,7 @@ func (e *Engine) Plan(ctx context.Context, opts PlanOptions) (*plans.Plan, hcl.D
 		RampartVersion: version.Version,
 		CreatedAt:      time.Now().UTC(),
 		ConfigHash:     e.ConfigHash(),
-		StateLineage:   prior.Lineage,
+		StateLineage:   planLineage(prior),
 		StateSerial:    prior.Serial,
 		Destroy:        opts.Destroy,
 		Variables:      e.planVariables(),
@@ -344,4 +344,14 @@ func planOutputs(prior *state.State, values map[string]cty.Value, cfg *schema.Co
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// planLineage is the lineage a plan records: empty for a state that was never written, so
+// a plan made in a new directory can be applied by another process (which would otherwise
+// invent another lineage for the same empty state).
+func planLineage(s *state.State) string {
+	if s.Serial == 0 {
+		return ""
+	}
+	return s.Lineage
 }

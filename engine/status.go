@@ -25,7 +25,7 @@ type InstanceStatus struct {
 // refreshOnly configures the providers of every state instance and observes them, without
 // planning. Appliance values in scope come from state so references still evaluate.
 func (e *Engine) refreshOnly(ctx context.Context, wantStatus bool) (*walkRun, *state.State, hcl.Diagnostics) {
-	prior, err := e.states.Load(ctx)
+	prior, err := e.loadState(ctx)
 	if err != nil {
 		return nil, nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read state", Detail: err.Error()}}
 	}

@@ -82,4 +82,5 @@ type Backend interface {
 type LockedError struct {
 	Holder *LockInfo
 	Path   string // where the lock lives, for the message
+	State  string // which state is locked, for the message (e.g. rampart.state)
 }

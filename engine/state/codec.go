@@ -1,0 +1,243 @@
+package state
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"github.com/rampart-sec/rampart/plans"
+)
+
+// Encode returns the JSON document of s. Every sensitive value is sealed with key; when s
+// holds sensitive values and key is nil, Encode fails rather than write them in clear.
+func (s *State) Encode(key *Key) ([]byte, error) {
+	sealer := &encrypter{key: key}
+	doc, err := s.toDocument(sealer.seal)
+	if errors.Is(err, ErrNoKey) {
+		return nil, ErrNoKey // where the first secret sits does not help the user
+	}
+	if err != nil {
+		return nil, err
+	}
+	doc.Encryption = sealer.header
+	return json.MarshalIndent(doc, "", "  ")
+}
+
+// RedactedJSON returns the state document with every sensitive value replaced by null
+// (its path still listed in sensitive_paths), for `rampart show -json`. It cannot be read
+// back as a state.
+func (s *State) RedactedJSON() ([]byte, error) {
+	doc, err := s.toDocument(func(any, string) (any, error) { return nil, nil })
+	if err != nil {
+		return nil, err
+	}
+	return json.MarshalIndent(doc, "", "  ")
+}
+
+// Decode parses a state document, opening sealed values with key.
+func Decode(data []byte, key *Key) (*State, error) {
+	var header struct {
+		FormatVersion *int `json:"format_version"`
+	}
+	if err := json.Unmarshal(data, &header); err != nil {
+		return nil, fmt.Errorf("not a rampart state document: %w", err)
+	}
+	if header.FormatVersion == nil {
+		return nil, errors.New("not a rampart state document: it has no format_version")
+	}
+	if v := *header.FormatVersion; v != FormatVersion {
+		if v > FormatVersion {
+			return nil, fmt.Errorf("state format version %d is newer than this rampart reads (version %d): upgrade rampart", v, FormatVersion)
+		}
+		return nil, fmt.Errorf("state format version %d is not supported by this rampart (it reads version %d)", v, FormatVersion)
+	}
+	var doc document
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("state document: %w", err)
+	}
+	opener := &decrypter{key: key, header: doc.Encryption}
+	return fromDocument(&doc, opener.open)
+}
+
+// sealFunc returns what the document holds in place of a sensitive value whose JSON
+// form is plain; location names the value and is bound to the ciphertext.
+type sealFunc func(plain any, location string) (any, error)
+
+// openFunc is the inverse of sealFunc.
+type openFunc func(sealed any, location string) (any, error)
+
+func (s *State) toDocument(sealer sealFunc) (*document, error) {
+	doc := &document{
+		FormatVersion:  FormatVersion,
+		RampartVersion: s.RampartVersion,
+		Lineage:        s.Lineage,
+		Serial:         s.Serial,
+		Instances:      make([]instanceDoc, 0, len(s.Instances)),
+		Outputs:        make(map[string]outputDoc, len(s.Outputs)),
+	}
+	for _, inst := range s.Instances {
+		vd, err := encodeValue(inst.Value, false, "instance "+inst.Address, sealer)
+		if err != nil {
+			return nil, fmt.Errorf("instance %s: %w", inst.Address, err)
+		}
+		doc.Instances = append(doc.Instances, instanceDoc{
+			Address:             inst.Address,
+			Kind:                inst.Kind,
+			Provider:            inst.Provider,
+			Placement:           inst.Placement,
+			SchemaVersion:       inst.SchemaVersion,
+			valueDoc:            vd,
+			Private:             inst.Private,
+			Dependencies:        inst.Dependencies,
+			CreateBeforeDestroy: inst.CreateBeforeDestroy,
+		})
+	}
+	for name, out := range s.Outputs {
+		vd, err := encodeValue(out.Value, out.Sensitive, "output "+name, sealer)
+		if err != nil {
+			return nil, fmt.Errorf("output %s: %w", name, err)
+		}
+		doc.Outputs[name] = outputDoc{valueDoc: vd, Sensitive: out.Sensitive}
+	}
+	return doc, nil
+}
+
+func fromDocument(doc *document, opener openFunc) (*State, error) {
+	s := &State{
+		FormatVersion:  doc.FormatVersion,
+		RampartVersion: doc.RampartVersion,
+		Lineage:        doc.Lineage,
+		Serial:         doc.Serial,
+		Outputs:        make(map[string]*Output, len(doc.Outputs)),
+	}
+	// Instances of one kind and placement share a type; parsing it once per document
+	// is a quarter of the decoding time saved.
+	types := map[string]cty.Type{}
+	for _, id := range doc.Instances {
+		v, err := decodeValue(id.valueDoc, false, "instance "+id.Address, opener, types)
+		if err != nil {
+			return nil, fmt.Errorf("instance %s: %w", id.Address, err)
+		}
+		s.Instances = append(s.Instances, &Instance{
+			Address:             id.Address,
+			Kind:                id.Kind,
+			Provider:            id.Provider,
+			Placement:           id.Placement,
+			SchemaVersion:       id.SchemaVersion,
+			Value:               v,
+			Private:             id.Private,
+			Dependencies:        id.Dependencies,
+			CreateBeforeDestroy: id.CreateBeforeDestroy,
+		})
+	}
+	sort.Slice(s.Instances, func(i, j int) bool { return s.Instances[i].Address < s.Instances[j].Address })
+	for name, od := range doc.Outputs {
+		v, err := decodeValue(od.valueDoc, od.Sensitive, "output "+name, opener, types)
+		if err != nil {
+			return nil, fmt.Errorf("output %s: %w", name, err)
+		}
+		s.Outputs[name] = &Output{Value: v, Sensitive: od.Sensitive}
+	}
+	return s, nil
+}
+
+// encodeValue writes v with its sensitive parts sealed. With whole set (a sensitive
+// output) the entire value is sealed even where it carries no mark.
+func encodeValue(v cty.Value, whole bool, location string, sealer sealFunc) (valueDoc, error) {
+	if v == cty.NilVal {
+		v = cty.NullVal(cty.DynamicPseudoType)
+	}
+	unmarked, paths := sensitivePaths(v)
+	if !unmarked.IsWhollyKnown() {
+		return valueDoc{}, errors.New("value is not fully known; state only stores applied values")
+	}
+	ty := unmarked.Type()
+	typeJSON, err := ty.MarshalJSON()
+	if err != nil {
+		return valueDoc{}, fmt.Errorf("type: %w", err)
+	}
+	valueJSON, err := ctyjson.Marshal(unmarked, ty)
+	if err != nil {
+		return valueDoc{}, fmt.Errorf("value: %w", err)
+	}
+	if roots := sealRoots(paths, whole); len(roots) > 0 {
+		valueJSON, err = rewriteAt(valueJSON, ty, roots, func(node any, root cty.Path) (any, error) {
+			return sealer(node, valueLocation(location, root))
+		})
+		if err != nil {
+			return valueDoc{}, err
+		}
+	}
+	vd := valueDoc{Type: typeJSON, Value: valueJSON}
+	for _, p := range paths {
+		vd.SensitivePaths = append(vd.SensitivePaths, plans.PathToJSON(p))
+	}
+	return vd, nil
+}
+
+func decodeValue(vd valueDoc, whole bool, location string, opener openFunc, types map[string]cty.Type) (cty.Value, error) {
+	ty, ok := types[string(vd.Type)]
+	if !ok {
+		var err error
+		if ty, err = ctyjson.UnmarshalType(vd.Type); err != nil {
+			return cty.NilVal, fmt.Errorf("type: %w", err)
+		}
+		types[string(vd.Type)] = ty
+	}
+	paths := make([]cty.Path, 0, len(vd.SensitivePaths))
+	for _, steps := range vd.SensitivePaths {
+		p, err := plans.PathFromJSON(ty, steps)
+		if err != nil {
+			return cty.NilVal, fmt.Errorf("sensitive path %v: %w", steps, err)
+		}
+		paths = append(paths, p)
+	}
+	valueJSON := []byte(vd.Value)
+	if roots := sealRoots(paths, whole); len(roots) > 0 {
+		var err error
+		valueJSON, err = rewriteAt(valueJSON, ty, roots, func(node any, root cty.Path) (any, error) {
+			return opener(node, valueLocation(location, root))
+		})
+		if err != nil {
+			return cty.NilVal, err
+		}
+	}
+	v, err := ctyjson.Unmarshal(valueJSON, ty)
+	if err != nil {
+		return cty.NilVal, fmt.Errorf("value: %w", err)
+	}
+	return markSensitive(v, paths), nil
+}
+
+// rewriteAt replaces the node at each root of the JSON value data with fn's result.
+func rewriteAt(data []byte, ty cty.Type, roots []cty.Path, fn func(node any, root cty.Path) (any, error)) ([]byte, error) {
+	tree, err := parseTree(data)
+	if err != nil {
+		return nil, err
+	}
+	for _, root := range roots {
+		tree, err = replaceAt(tree, ty, root, func(node any) (any, error) { return fn(node, root) })
+		if err != nil {
+			return nil, fmt.Errorf("sensitive value at %v: %w", plans.PathToJSON(root), err)
+		}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(tree); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// valueLocation names one sealed value; it is authenticated with the ciphertext so a
+// sealed value copied to another place fails to open.
+func valueLocation(owner string, root cty.Path) string {
+	steps, _ := json.Marshal(plans.PathToJSON(root))
+	return owner + " " + string(steps)
+}

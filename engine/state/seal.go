@@ -1,0 +1,76 @@
+package state
+
+import (
+	"crypto/cipher"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// encrypter seals the sensitive values of one document, asking the key for its cipher
+// only when the first sensitive value shows up.
+type encrypter struct {
+	key    *Key
+	aead   cipher.AEAD
+	header *encryption // set once something was sealed
+}
+
+func (e *encrypter) seal(plain any, location string) (any, error) {
+	if e.aead == nil {
+		if e.key == nil {
+			return nil, ErrNoKey
+		}
+		aead, header, err := e.key.forWriting()
+		if err != nil {
+			return nil, err
+		}
+		e.aead, e.header = aead, header
+	}
+	plaintext, err := json.Marshal(plain)
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := seal(e.aead, plaintext, location)
+	if err != nil {
+		return nil, err
+	}
+	return sealedValue{Sealed: sealed}, nil
+}
+
+// decrypter opens the sealed values of one document.
+type decrypter struct {
+	key    *Key
+	header *encryption
+	aead   cipher.AEAD
+}
+
+func (d *decrypter) open(node any, location string) (any, error) {
+	if d.aead == nil {
+		if d.key == nil {
+			return nil, fmt.Errorf("state holds encrypted secrets but %s is not set: set it to the passphrase or key the state was written with", KeyEnv)
+		}
+		if d.header == nil {
+			return nil, errors.New("state holds sealed values but no encryption header")
+		}
+		aead, err := d.key.forReading(d.header)
+		if err != nil {
+			return nil, err
+		}
+		d.aead = aead
+	}
+	obj, ok := node.(map[string]any)
+	text, _ := obj["sealed"].(string)
+	if !ok || text == "" {
+		return nil, errors.New("expected a sealed value")
+	}
+	sealed, err := base64.StdEncoding.DecodeString(text)
+	if err != nil {
+		return nil, fmt.Errorf("sealed value: %w", err)
+	}
+	plain, err := open(d.aead, sealed, location)
+	if err != nil {
+		return nil, err
+	}
+	return parseTree(plain)
+}

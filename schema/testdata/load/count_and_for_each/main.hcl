@@ -1,0 +1,4 @@
+waf "shop" {
+  count    = 2
+  for_each = toset(["a", "b"])
+}

@@ -1,0 +1,3 @@
+waf "shop" {
+  depends_on = ["gateway.dc1", gateway.dc2]
+}

@@ -1,0 +1,5 @@
+gateway "shop" {
+}
+
+waf "shop" {
+}

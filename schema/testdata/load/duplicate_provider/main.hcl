@@ -1,0 +1,9 @@
+provider "docker" {}
+provider "docker" {
+  alias = "dmz"
+}
+provider "docker" {
+  alias = "dmz"
+}
+provider "docker" {
+}

@@ -1,0 +1,4 @@
+variable "x" {}
+variable "x" {}
+output "y" { value = 1 }
+output "y" { value = 2 }

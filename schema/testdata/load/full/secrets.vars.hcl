@@ -1,0 +1,1 @@
+admin_token = "from-dir-file"

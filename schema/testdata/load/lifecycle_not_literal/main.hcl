@@ -1,0 +1,6 @@
+waf "shop" {
+  lifecycle {
+    prevent_destroy = var.protect
+    ignore_changes  = ["site"]
+  }
+}

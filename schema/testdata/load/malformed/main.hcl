@@ -1,0 +1,5 @@
+waf "shop" {
+  listen {
+    http =
+  }
+}

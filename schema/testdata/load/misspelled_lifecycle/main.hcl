@@ -1,0 +1,5 @@
+waf "shop" {
+  lifecycel {
+    prevent_destroy = true
+  }
+}

@@ -1,0 +1,6 @@
+waf "shop" {
+  lisen {
+    http = 80
+  }
+  local {}
+}

@@ -1,0 +1,3 @@
+waf "shop" {
+  lisen = { http = 80 }
+}

@@ -1,0 +1,9 @@
+waf "my shop" {
+}
+gateway {
+}
+scanner "a" "b" {
+}
+waf "x" {
+  local "extra" {}
+}

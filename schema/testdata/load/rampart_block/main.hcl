@@ -1,0 +1,7 @@
+rampart {
+  required_version = [">= 0.1"]
+  backend "local" {}
+  backend "pg" {}
+}
+rampart {
+}
