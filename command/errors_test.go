@@ -1,8 +1,12 @@
 package command_test
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -211,5 +215,57 @@ func TestPluginExitsDuringApply(t *testing.T) {
 	plan := mustRampart(t, dir, "plan", "-json").stdout
 	if !strings.Contains(plan, `"address":"waf.second"`) && !strings.Contains(plan, `"address": "waf.second"`) {
 		t.Fatalf("plan after the crash does not propose waf.second:\n%s", plan)
+	}
+}
+
+// TestInterruptedApply: the first Ctrl-C lets the step in flight finish and saves it, starts
+// nothing new, and exits non-zero with a message saying state was saved.
+func TestInterruptedApply(t *testing.T) {
+	config := ""
+	for _, name := range []string{"a", "b", "c"} {
+		config += "waf \"" + name + "\" {\n" + wafRuntime + "  crashy {\n    delay = \"1500ms\"\n  }\n}\n\n"
+	}
+	dir := workdir(t, map[string]string{"main.hcl": config})
+	mustRampart(t, dir, "init")
+
+	cmd := exec.Command(filepath.Join(binDir, "rampart"), "-chdir="+dir, "apply", "-auto-approve", "-parallelism=1")
+	var stderr bytes.Buffer
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = &stderr
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Interrupt as soon as the first instance reports progress.
+	var seen strings.Builder
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		seen.WriteString(sc.Text() + "\n")
+		if strings.Contains(sc.Text(), ": applying waf.") {
+			if err := cmd.Process.Signal(os.Interrupt); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	for sc.Scan() {
+		seen.WriteString(sc.Text() + "\n")
+	}
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("interrupted apply: %v, want exit 1\nstdout:\n%s\nstderr:\n%s", err, seen.String(), stderr.String())
+	}
+	for _, want := range []string{"Interrupt received", "apply interrupted. State was saved"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	list := strings.Fields(mustRampart(t, dir, "state", "list").stdout)
+	if len(list) != 1 {
+		t.Fatalf("after the interrupt, state lists %v; want exactly the one instance that was in flight", list)
 	}
 }

@@ -51,6 +51,34 @@ func (e *Engine) CheckPlan(ctx context.Context, p *plans.Plan) error {
 	return nil
 }
 
+// canStoreSecrets refuses, before anything changes, a plan whose results the state could
+// not store: sensitive values are only ever written encrypted, so they need a key. Failing
+// after the appliances were created would leave them running but unrecorded.
+func canStoreSecrets(p *plans.Plan) error {
+	hasSecrets := false
+	for _, c := range p.Changes {
+		if c.Action != plans.Delete && c.After.ContainsMarked() {
+			hasSecrets = true
+		}
+	}
+	for _, o := range p.Outputs {
+		if o.Action != plans.Delete && (o.Sensitive || o.After.ContainsMarked()) {
+			hasSecrets = true
+		}
+	}
+	if !hasSecrets {
+		return nil
+	}
+	key, err := state.KeyFromEnv()
+	if err != nil {
+		return err
+	}
+	if key == nil {
+		return state.ErrNoKey
+	}
+	return nil
+}
+
 // applyRun executes the changes of one plan.
 type applyRun struct {
 	e       *Engine
@@ -65,6 +93,10 @@ type applyRun struct {
 func (e *Engine) Apply(ctx context.Context, p *plans.Plan) hcl.Diagnostics {
 	if err := e.CheckPlan(ctx, p); err != nil {
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot apply the plan", Detail: err.Error()}}
+	}
+	if err := canStoreSecrets(p); err != nil {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot store secrets", Detail: err.Error() +
+			" Nothing was changed."}}
 	}
 	prior, _ := e.loadState(ctx)
 	diags := e.prepareProviders(ctx, prior)
@@ -303,6 +335,10 @@ func (ar *applyRun) applyInstance(ctx context.Context, a *schema.Appliance, p *p
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
 	}
+	if resp.New == nil {
+		return cty.DynamicVal, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider returned no state",
+			Detail: fmt.Sprintf("Provider %s reported success for %s but returned no new state; this is a bug in the provider.", p.addr, c.Address)})
+	}
 	if c.Action == plans.CreateThenDelete && before != nil {
 		old := &protocol.ApplyRequest{Instance: inst, Prior: before, Private: c.Private}
 		if _, d := ar.call(ctx, p, plans.Delete, old); d.HasErrors() {
@@ -332,6 +368,10 @@ func (ar *applyRun) call(ctx context.Context, p *providerInstance, action plans.
 	addr := req.Instance.Address
 	ar.e.acquire()
 	defer ar.e.release()
+	// Checked after waiting for a slot: an interrupt while queued must start nothing.
+	if ar.e.stopped() {
+		return nil, interrupted(addr)
+	}
 	if ui.Start != nil {
 		ui.Start(addr, action)
 	}

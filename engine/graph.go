@@ -102,18 +102,3 @@ func cycleError(cycles [][]string) string {
 	}
 	return fmt.Sprintf("these blocks refer to each other in a cycle: %s. Break the cycle by removing one of the references or depends_on entries.", strings.Join(parts, "; and "))
 }
-
-// reverse returns a graph with every edge turned around: used by destroy, which must remove
-// an appliance before the ones it depends on.
-func (g *graph) reverse() *graph {
-	r := newGraph()
-	for n := range g.nodes {
-		r.add(n)
-	}
-	for from, tos := range g.deps {
-		for to := range tos {
-			r.connect(to, from)
-		}
-	}
-	return r
-}

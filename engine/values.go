@@ -72,16 +72,3 @@ func copyAttr(dst, src cty.Value, name string) cty.Value {
 	attrs[name] = src.GetAttr(name)
 	return cty.ObjectVal(attrs)
 }
-
-// sensitive reports whether v carries the sensitive mark anywhere.
-func sensitive(v cty.Value) bool {
-	_, pvm := v.UnmarkDeepWithPaths()
-	for _, pm := range pvm {
-		if _, ok := pm.Marks[protocol.SensitiveMark]; ok {
-			return true
-		}
-	}
-	return false
-}
-
-var _ = schema.SensitiveMark

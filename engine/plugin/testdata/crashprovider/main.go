@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/rampart-sec/rampart/providers/protocol"
 	"github.com/rampart-sec/rampart/providers/sdk"
@@ -37,6 +38,7 @@ func (placement) Schema() *protocol.PlacementSchema {
 			Attributes: map[string]*protocol.Attribute{
 				"crash": {Type: cty.Bool, Optional: true, Description: "exit with status 3 during Apply"},
 				"fail":  {Type: cty.Bool, Optional: true, Description: "return an error from Apply"},
+				"delay": {Type: cty.String, Optional: true, Description: "take this long (a Go duration) to apply, so tests can interrupt an apply"},
 			},
 		},
 	}
@@ -46,8 +48,16 @@ func (placement) Plan(_ context.Context, req *protocol.PlanRequest) *protocol.Pl
 	return &protocol.PlanResponse{Planned: req.Config}
 }
 
-func (placement) Apply(_ context.Context, req *protocol.ApplyRequest, progress sdk.Progress) *protocol.ApplyResponse {
+func (placement) Apply(ctx context.Context, req *protocol.ApplyRequest, progress sdk.Progress) *protocol.ApplyResponse {
 	progress("applying %s", req.Instance.Address)
+	if d := duration(req.Planned.Placement, "delay"); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			var diags protocol.Diagnostics
+			return &protocol.ApplyResponse{Diagnostics: diags.Errorf("Apply cancelled", "%v", ctx.Err())}
+		}
+	}
 	if flag(req.Planned.Placement, "crash") {
 		fmt.Fprintf(rawStderr, "crashprovider: simulated crash while applying %s\n", req.Instance.Address)
 		os.Exit(3)
@@ -66,6 +76,19 @@ func (placement) Read(_ context.Context, req *protocol.ReadRequest) *protocol.Re
 
 func (placement) Delete(context.Context, *protocol.ApplyRequest, sdk.Progress) protocol.Diagnostics {
 	return nil
+}
+
+// duration reads the string attribute name of v as a Go duration; 0 when unset.
+func duration(v cty.Value, name string) time.Duration {
+	if v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() || !v.Type().HasAttribute(name) {
+		return 0
+	}
+	attr := v.GetAttr(name)
+	if !attr.IsKnown() || attr.IsNull() || attr.Type() != cty.String {
+		return 0
+	}
+	d, _ := time.ParseDuration(attr.AsString())
+	return d
 }
 
 // flag reports whether the object v has the bool attribute name set to true.
