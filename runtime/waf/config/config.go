@@ -15,6 +15,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"time"
 )
 
 // Config is the whole configuration of one rampart-waf process.
@@ -203,9 +204,27 @@ func (c *Config) Validate() error {
 				bad(fmt.Sprintf("%s.member[%d].weight", path, i), "weight must not be negative")
 			}
 		}
+		if hc := p.HealthCheck; hc != nil {
+			validateHealthCheck(hc, path+".health_check", bad)
+		}
 	}
+	hostSites := map[string]string{} // lower-case hostname → site name
+	defaultSite := ""
 	for _, s := range c.Sites {
 		path := fmt.Sprintf("site[%q]", s.Name)
+		if len(s.Hostnames) == 0 {
+			if defaultSite != "" {
+				bad(path+".hostnames", "only one site may omit hostnames (the default site), and site %q already does; list this site's hostnames", defaultSite)
+			}
+			defaultSite = s.Name
+		}
+		for _, h := range s.Hostnames {
+			key := strings.ToLower(strings.TrimSuffix(h, "."))
+			if other, taken := hostSites[key]; taken && other != s.Name {
+				bad(path+".hostnames", "hostname %q is already routed to site %q", h, other)
+			}
+			hostSites[key] = s.Name
+		}
 		if !pools[s.Pool] {
 			bad(path+".pool", "no server_pool named %q", s.Pool)
 		}
@@ -224,6 +243,26 @@ func (c *Config) Validate() error {
 		bad("site", "declare at least one site")
 	}
 	return errors.Join(errs...)
+}
+
+// validateHealthCheck checks the fields the runtime parses, so a typo such as
+// interval = "5" fails at plan time instead of when the WAF starts.
+func validateHealthCheck(hc *HealthCheck, path string, bad func(path, format string, args ...any)) {
+	durations := []struct{ field, value string }{{"interval", hc.Interval}, {"timeout", hc.Timeout}}
+	for _, d := range durations {
+		if d.value == "" {
+			continue
+		}
+		if v, err := time.ParseDuration(d.value); err != nil || v <= 0 {
+			bad(path+"."+d.field, "%q is not a positive duration such as \"5s\"", d.value)
+		}
+	}
+	if hc.Path != "" && !strings.HasPrefix(hc.Path, "/") {
+		bad(path+".path", "%q must start with /", hc.Path)
+	}
+	if hc.ExpectStatus != 0 && (hc.ExpectStatus < 100 || hc.ExpectStatus > 599) {
+		bad(path+".expect_status", "%d is not an HTTP status (100-599)", hc.ExpectStatus)
+	}
 }
 
 // RestartFields names the settings whose change from prev a running process cannot apply
