@@ -10,6 +10,10 @@ import (
 // the same (no phantom drift when a provider reads back [] for an unset list), and marks
 // are ignored (sensitivity is not a difference). Unknown values are never equal.
 func equalValues(a, b cty.Value) bool {
+	// Fast path: identical values (the common no-change case) need no normalisation.
+	if a.RawEquals(b) && a.IsWhollyKnown() {
+		return true
+	}
 	a, _ = a.UnmarkDeep()
 	b, _ = b.UnmarkDeep()
 	a, b = normalize(a), normalize(b)

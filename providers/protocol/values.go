@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/zclconf/go-cty/cty"
-	ctyjson "github.com/zclconf/go-cty/cty/json"
 	"github.com/zclconf/go-cty/cty/msgpack"
 )
 
@@ -29,7 +28,7 @@ func EncodeValue(v cty.Value) (*DynamicValue, error) {
 		sensitive = append(sensitive, w)
 	}
 	ty := unmarked.Type()
-	typeJSON, err := ty.MarshalJSON()
+	typeJSON, err := MarshalType(ty)
 	if err != nil {
 		return nil, fmt.Errorf("encode type %s: %w", ty.FriendlyName(), err)
 	}
@@ -46,7 +45,7 @@ func DecodeValue(w *DynamicValue) (cty.Value, error) {
 	if w == nil {
 		return cty.NilVal, nil
 	}
-	ty, err := ctyjson.UnmarshalType(w.TypeJson)
+	ty, err := UnmarshalType(w.TypeJson)
 	if err != nil {
 		return cty.NilVal, fmt.Errorf("decode value type: %w", err)
 	}
