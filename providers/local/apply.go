@@ -71,6 +71,9 @@ func (p *placement) create(ctx context.Context, inst protocol.Instance, kind app
 		if err := stopProcess(pid, dir.Config, p.stopGrace); err != nil {
 			return fail(diags.FromErr("cannot stop leftover process", err))
 		}
+	} else if pid > 0 && processCmdline(pid) == nil && !waitGone(pid, dir.Config, 5*time.Second) {
+		// The previous process was killed and is still exiting, holding its ports.
+		return fail(diags.Errorf("previous process still exiting", "pid %d did not finish exiting within 5s", pid))
 	}
 	if err := writeFileAtomic(dir.Config, rendered.Data, 0o600); err != nil {
 		return fail(diags.FromErr("cannot write runtime configuration", err))

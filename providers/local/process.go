@@ -137,13 +137,36 @@ func stopProcess(pid int, configPath string, grace time.Duration) error {
 	return nil
 }
 
+// processExited reports whether pid has finished exiting: no such process, or a zombie.
+// A process that is still exiting has already lost its command line (its memory is freed
+// first) but may still hold its listening sockets, which the kernel closes later; a new
+// runtime started in that window fails with "address already in use".
+func processExited(pid int) bool {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true
+	}
+	// The state letter follows the command name, which is in parentheses and may itself
+	// contain ") ".
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 || i+2 >= len(data) {
+		return true
+	}
+	switch data[i+2] {
+	case 'Z', 'X', 'x':
+		return true
+	}
+	return false
+}
+
 // waitGone polls until the process has exited, at most for timeout. Polling is the only
 // way to wait for a process that is not our child (started by an earlier plugin run).
+// Gone means fully exited, or the pid now belongs to an unrelated process.
 func waitGone(pid int, configPath string, timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
 	delay := 10 * time.Millisecond
 	for {
-		if !ownsProcess(pid, configPath) {
+		if processExited(pid) || (!ownsProcess(pid, configPath) && processCmdline(pid) != nil) {
 			return true
 		}
 		if time.Now().After(deadline) {
