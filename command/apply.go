@@ -127,7 +127,9 @@ func runApply(m *meta, args []string, destroy bool) int {
 			return 1
 		}
 		p = planned
-		render.Plan(m.streams.Out, p, render.Options{Color: m.color()})
+		if err := render.Plan(m.streams.Out, p, render.Options{Color: m.color()}); err != nil {
+			return m.errorf("render plan: %v", err)
+		}
 		if !p.HasChanges() {
 			return 0
 		}

@@ -130,7 +130,6 @@ func (c *cmd) flags(m *meta) *flag.FlagSet {
 	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	_ = m
 	return fs
 }
 

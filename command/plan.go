@@ -70,7 +70,9 @@ func runPlan(m *meta, args []string) int {
 			return m.errorf("render plan: %v", err)
 		}
 	} else {
-		render.Plan(m.streams.Out, p, render.Options{Color: m.color()})
+		if err := render.Plan(m.streams.Out, p, render.Options{Color: m.color()}); err != nil {
+			return m.errorf("render plan: %v", err)
+		}
 	}
 	if *out != "" {
 		if err := planfile.Write(*out, p); err != nil {

@@ -98,7 +98,9 @@ func runShow(m *meta, args []string) int {
 			}
 			return 0
 		}
-		render.Plan(m.streams.Out, p, render.Options{Color: m.color()})
+		if err := render.Plan(m.streams.Out, p, render.Options{Color: m.color()}); err != nil {
+			return m.errorf("render plan: %v", err)
+		}
 		return 0
 	}
 	if fs.NArg() > 1 {
@@ -120,7 +122,9 @@ func runShow(m *meta, args []string) int {
 		m.printf("The state is empty: no appliances are managed here yet.\n")
 		return 0
 	}
-	state.RenderState(m.streams.Out, s)
+	if err := state.RenderState(m.streams.Out, s); err != nil {
+		return m.errorf("render state: %v", err)
+	}
 	return 0
 }
 

@@ -70,7 +70,9 @@ func runState(m *meta, args []string) int {
 		if inst == nil {
 			return m.errorf("%s is not in state; \"rampart state list\" shows what is", fs.Arg(0))
 		}
-		state.RenderInstance(m.streams.Out, inst)
+		if err := state.RenderInstance(m.streams.Out, inst); err != nil {
+			return m.errorf("render %s: %v", inst.Address, err)
+		}
 		return 0
 	case "rm":
 		if fs.NArg() == 0 {

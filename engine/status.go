@@ -14,12 +14,12 @@ import (
 
 // InstanceStatus is one row of `rampart status`.
 type InstanceStatus struct {
-	Address  string
-	Kind     string
-	Provider string
-	Health   string // from the provider's observation; "gone" when it no longer runs
-	Endpoint string // where the appliance serves
-	Detail   string
+	Address  string `json:"address"`
+	Kind     string `json:"kind"`
+	Provider string `json:"provider"`
+	Health   string `json:"health"`   // from the provider's observation; "gone" when it no longer runs
+	Endpoint string `json:"endpoint"` // where the appliance serves
+	Detail   string `json:"detail"`
 }
 
 // refreshOnly configures the providers of every state instance and observes them, without

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/rampart-sec/rampart/internal/freeport"
 	"io"
 	"net"
 	"net/http"
@@ -33,16 +34,8 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-// freePort returns a loopback port that was free a moment ago.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
+// freePort returns a free loopback port outside the ephemeral range (see internal/freeport).
+func freePort(t *testing.T) int { return freeport.Port(t) }
 
 // shortTempDir keeps unix socket paths under the ~100 byte limit.
 func shortTempDir(t *testing.T) string {

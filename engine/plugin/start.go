@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"google.golang.org/grpc"
 	"os"
 	"os/exec"
 	"strings"
@@ -55,12 +56,15 @@ func Start(ctx context.Context, meta Meta, opts StartOptions) (*Client, error) {
 		Plugins:          protocol.PluginMap(nil),
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
 		AutoMTLS:         true,
-		Cmd:              cmd,
-		Managed:          false,
-		Logger:           logger,
-		Stderr:           tail.writer(),
-		SyncStderr:       fanout{tail.writer(), pluginLog},
-		SyncStdout:       pluginLog,
+		GRPCDialOptions: []grpc.DialOption{grpc.WithDefaultCallOptions(
+			grpc.MaxCallRecvMsgSize(protocol.MaxMessageSize),
+			grpc.MaxCallSendMsgSize(protocol.MaxMessageSize))},
+		Cmd:        cmd,
+		Managed:    false,
+		Logger:     logger,
+		Stderr:     tail.writer(),
+		SyncStderr: fanout{tail.writer(), pluginLog},
+		SyncStdout: pluginLog,
 	}
 	if opts.Checksum != "" {
 		digest, err := checksumDigest(opts.Checksum)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart/examples/quickstart/backend"
+	"github.com/rampart-sec/rampart/internal/freeport"
 )
 
 // binDir holds rampart, rampart-provider-local and rampart-waf built for this test run.
@@ -43,16 +44,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// freePort asks the kernel for a free loopback port.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
+// freePort returns a free loopback port outside the ephemeral range, so no client socket
+// can take it between the kill and the re-apply below.
+func freePort(t *testing.T) int { return freeport.Port(t) }
 
 type cli struct {
 	t   *testing.T
@@ -154,6 +148,11 @@ func TestQuickstartLifecycle(t *testing.T) {
 	}
 	waitGone(t, pid)
 
+	// Without refresh, rampart trusts its state and sees nothing to do.
+	if code, out := c.run("plan", "-detailed-exitcode", "-refresh=false"); code != 0 {
+		t.Fatalf("plan -refresh=false after the kill exited %d, want 0 (state is trusted):\n%s", code, out)
+	}
+
 	code, out := c.run("plan", "-detailed-exitcode", "-json")
 	if code != 2 {
 		t.Fatalf("plan after the kill exited %d, want 2 (changes):\n%s", code, out)
@@ -176,6 +175,24 @@ func TestQuickstartLifecycle(t *testing.T) {
 	}
 	if newPID := wafPID(t, c); newPID == pid {
 		t.Fatalf("re-applied WAF has the killed pid %d", pid)
+	}
+
+	// Forget the running WAF, then adopt it again with import: the next plan finds the
+	// adopted process matches the configuration.
+	running := wafPID(t, c)
+	c.must("state", "rm", "waf.shop")
+	if list := strings.TrimSpace(c.must("state", "list")); list != "" {
+		t.Fatalf("state after rm lists %q", list)
+	}
+	imported := c.must("import", "waf.shop", fmt.Sprintf("local:%d", running))
+	if !strings.Contains(imported, "Imported waf.shop") {
+		t.Fatalf("import output:\n%s", imported)
+	}
+	if got := wafPID(t, c); got != running {
+		t.Fatalf("imported pid %d, want the running %d", got, running)
+	}
+	if code, out := c.run("plan", "-detailed-exitcode"); code != 0 {
+		t.Fatalf("plan after import exited %d, want 0 (the adopted WAF matches):\n%s", code, out)
 	}
 
 	destroyed := c.must("destroy", "-auto-approve")

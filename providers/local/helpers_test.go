@@ -2,7 +2,7 @@ package local
 
 import (
 	"fmt"
-	"net"
+	"github.com/rampart-sec/rampart/internal/freeport"
 	"os"
 	"path/filepath"
 	"testing"
@@ -105,15 +105,7 @@ func placementConfig(binary string, env map[string]string) cty.Value {
 }
 
 // freePort returns a loopback TCP port that was free a moment ago.
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
+func freePort(t testing.TB) int { return freeport.Port(t) }
 
 // fakeBinary writes an executable file named name with the given content, enough for Plan,
 // which only finds and hashes the binary.

@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"google.golang.org/grpc"
 	"os"
 	"time"
 
@@ -39,8 +40,12 @@ func Serve(p *Provider) {
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: protocol.Handshake,
 		Plugins:         protocol.PluginMap(newServer(p, logger)),
-		GRPCServer:      plugin.DefaultGRPCServer,
-		Logger:          logger,
+		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
+			return plugin.DefaultGRPCServer(append(opts,
+				grpc.MaxRecvMsgSize(protocol.MaxMessageSize),
+				grpc.MaxSendMsgSize(protocol.MaxMessageSize)))
+		},
+		Logger: logger,
 	})
 }
 
