@@ -1,13 +1,9 @@
 package command
 
 import (
-	"context"
-	"errors"
-
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/rampart-sec/rampart/engine"
-	"github.com/rampart-sec/rampart/engine/state"
 	"github.com/rampart-sec/rampart/plans"
 	"github.com/rampart-sec/rampart/plans/planfile"
 	"github.com/rampart-sec/rampart/plans/render"
@@ -100,19 +96,13 @@ func runApply(m *meta, args []string, destroy bool) int {
 	}
 	defer e.Close()
 
-	lockCtx, cancelLock := context.WithCancel(context.Background())
-	defer cancelLock()
-	unlock, err := e.Lock(lockCtx, name, m.lockTimeout)
-	if err != nil {
-		var locked *state.LockedError
-		if errors.As(err, &locked) {
-			return m.errorf("%v", locked)
-		}
-		return m.errorf("lock state: %v", err)
+	unlock, code := m.lock(e, name)
+	if unlock == nil {
+		return code
 	}
 	defer func() {
 		if err := unlock(); err != nil {
-			m.errorf("release state lock: %v", err)
+			m.errorf("%v", err)
 		}
 	}()
 

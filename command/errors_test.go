@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -267,5 +268,57 @@ func TestInterruptedApply(t *testing.T) {
 	list := strings.Fields(mustRampart(t, dir, "state", "list").stdout)
 	if len(list) != 1 {
 		t.Fatalf("after the interrupt, state lists %v; want exactly the one instance that was in flight", list)
+	}
+}
+
+// TestKilledApplyLosesNothing: rampart killed outright in the middle of an apply leaves a
+// valid state holding what completed, and a lock whose holder is dead; the next apply
+// takes the stale lock over (saying so), and finishes the job.
+func TestKilledApplyLosesNothing(t *testing.T) {
+	config := ""
+	for _, name := range []string{"a", "b", "c"} {
+		config += "waf \"" + name + "\" {\n" + wafRuntime + "  crashy {\n    delay = \"1s\"\n  }\n}\n\n"
+	}
+	dir := workdir(t, map[string]string{"main.hcl": config})
+	mustRampart(t, dir, "init")
+
+	cmd := exec.Command(filepath.Join(binDir, "rampart"), "-chdir="+dir, "apply", "-auto-approve", "-parallelism=1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "Creation complete") {
+			break
+		}
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+
+	if _, err := os.Stat(filepath.Join(dir, "rampart.state.lock")); err != nil {
+		t.Fatalf("the killed apply left no lock file to take over: %v", err)
+	}
+	list := strings.Fields(mustRampart(t, dir, "state", "list").stdout)
+	if len(list) < 1 || len(list) > 2 {
+		t.Fatalf("after the kill, state lists %v; want the instance(s) completed before it", list)
+	}
+
+	r := mustRampart(t, dir, "apply", "-auto-approve")
+	if !strings.Contains(r.stderr, "Warning:") || !strings.Contains(r.stderr, "stale") {
+		t.Errorf("taking over the dead apply's lock was not reported:\n%s", r.stderr)
+	}
+	want := fmt.Sprintf("Apply complete! Appliances: %d added", 3-len(list))
+	if !strings.Contains(r.stdout, want) {
+		t.Fatalf("second apply did not finish the job (%q):\n%s", want, r.stdout)
+	}
+	if got := strings.Fields(mustRampart(t, dir, "state", "list").stdout); len(got) != 3 {
+		t.Fatalf("state after the second apply: %v", got)
 	}
 }

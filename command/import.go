@@ -2,10 +2,8 @@ package command
 
 import (
 	"context"
-	"errors"
 
 	"github.com/rampart-sec/rampart/engine"
-	"github.com/rampart-sec/rampart/engine/state"
 )
 
 func init() {
@@ -48,13 +46,9 @@ func runImport(m *meta, args []string) int {
 	}
 	defer e.Close()
 	ctx := context.Background()
-	unlock, err := e.Lock(ctx, "import", m.lockTimeout)
-	if err != nil {
-		var locked *state.LockedError
-		if errors.As(err, &locked) {
-			return m.errorf("%v", locked)
-		}
-		return m.errorf("lock state: %v", err)
+	unlock, code := m.lock(e, "import")
+	if unlock == nil {
+		return code
 	}
 	defer unlock()
 	diags := e.Import(ctx, fs.Arg(0), fs.Arg(1))

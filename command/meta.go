@@ -3,6 +3,7 @@ package command
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/rampart-sec/rampart/engine"
+	"github.com/rampart-sec/rampart/engine/state"
 	"github.com/rampart-sec/rampart/plans"
 	"github.com/rampart-sec/rampart/schema"
 	"golang.org/x/term"
@@ -157,6 +159,28 @@ func (m *meta) interruptible(e *engine.Engine) (context.Context, func()) {
 		close(done)
 		cancel()
 	}
+}
+
+// lock takes the state lock for operation, honouring -lock-timeout, and reports a stale
+// lock it took over from a rampart that died. It returns the exit code on failure.
+func (m *meta) lock(e *engine.Engine, operation string) (state.Unlocker, int) {
+	unlock, err := e.Lock(context.Background(), operation, m.lockTimeout)
+	if err != nil {
+		var locked *state.LockedError
+		if errors.As(err, &locked) {
+			return nil, m.errorf("%v", locked)
+		}
+		return nil, m.errorf("lock state: %v", err)
+	}
+	for _, w := range e.States().Warnings() {
+		fmt.Fprintf(m.streams.Err, "Warning: %s\n", w)
+	}
+	return func() error {
+		if err := unlock(); err != nil {
+			return fmt.Errorf("release state lock: %w", err)
+		}
+		return nil
+	}, 0
 }
 
 // confirm asks the user to type "yes".

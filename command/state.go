@@ -2,7 +2,6 @@ package command
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/rampart-sec/rampart/engine"
@@ -90,13 +89,9 @@ func stateRemove(m *meta, addrs []string) int {
 	}
 	defer e.Close()
 	ctx := context.Background()
-	unlock, err := e.Lock(ctx, "state rm", m.lockTimeout)
-	if err != nil {
-		var locked *state.LockedError
-		if errors.As(err, &locked) {
-			return m.errorf("%v", locked)
-		}
-		return m.errorf("lock state: %v", err)
+	unlock, code := m.lock(e, "state rm")
+	if unlock == nil {
+		return code
 	}
 	defer unlock()
 	s, err := e.States().Load(ctx)

@@ -226,20 +226,28 @@ func (ar *applyRun) deleteInstance(ctx context.Context, c *plans.Change) hcl.Dia
 	p := ar.e.providers.get(c.Provider)
 	inst := protocol.Instance{Address: c.Address, Kind: c.Kind, Placement: c.Placement, Lineage: ar.lineage}
 	before := splitValue(c.Before)
-	if c.Reason != "already deleted outside rampart" {
-		resp, d := ar.call(ctx, p, plans.Delete, &protocol.ApplyRequest{Instance: inst, Prior: &before, Private: c.Private})
-		if d.HasErrors() {
-			if resp != nil && resp.New != nil {
-				ar.record(ctx, c, resp.New, resp.Private, 0)
-			}
-			return d
+	forget := func() hcl.Diagnostics {
+		ar.e.states.RemoveInstance(c.Address)
+		if err := ar.e.states.Persist(ctx); err != nil {
+			return hcl.Diagnostics{persistFailed(err)}
 		}
+		return nil
 	}
-	ar.e.states.RemoveInstance(c.Address)
-	if err := ar.e.states.Persist(ctx); err != nil {
-		return hcl.Diagnostics{persistFailed(err)}
+	if c.Reason == "already deleted outside rampart" {
+		return forget()
 	}
-	return nil
+	_, d := ar.call(ctx, p, plans.Delete, &protocol.ApplyRequest{Instance: inst, Prior: &before, Private: c.Private},
+		func(resp *protocol.ApplyResponse, failed bool) hcl.Diagnostics {
+			if !failed {
+				return forget()
+			}
+			if resp.New != nil {
+				// The provider left something behind: keep tracking it.
+				return ar.record(ctx, c, resp.New, resp.Private, 0)
+			}
+			return nil
+		})
+	return d
 }
 
 // applyAppliance applies each instance of an appliance, in parallel, and publishes the
@@ -327,43 +335,52 @@ func (ar *applyRun) applyInstance(ctx context.Context, a *schema.Appliance, p *p
 	if action.IsReplace() {
 		action = plans.Create
 	}
-	resp, d := ar.call(ctx, p, action, &protocol.ApplyRequest{Instance: inst, Prior: prior, Planned: &planned, Config: &config, Private: private})
+	resp, d := ar.call(ctx, p, action, &protocol.ApplyRequest{Instance: inst, Prior: prior, Planned: &planned, Config: &config, Private: private},
+		func(resp *protocol.ApplyResponse, failed bool) hcl.Diagnostics {
+			if resp.New == nil {
+				if failed {
+					return nil
+				}
+				return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Provider returned no state",
+					Detail: fmt.Sprintf("Provider %s reported success for %s but returned no new state; this is a bug in the provider.", p.addr, c.Address)}}
+			}
+			// Even a failed apply may have left something running: record it.
+			return ar.record(ctx, c, resp.New, resp.Private, ps.Version, deps...)
+		})
 	diags = append(diags, d...)
-	if resp != nil && resp.New != nil {
-		ar.record(ctx, c, resp.New, resp.Private, ps.Version, deps...)
-	}
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
 	}
-	if resp.New == nil {
-		return cty.DynamicVal, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider returned no state",
-			Detail: fmt.Sprintf("Provider %s reported success for %s but returned no new state; this is a bug in the provider.", p.addr, c.Address)})
-	}
 	if c.Action == plans.CreateThenDelete && before != nil {
+		// The old instance shares the address whose state now holds its successor, so its
+		// deletion changes no state.
 		old := &protocol.ApplyRequest{Instance: inst, Prior: before, Private: c.Private}
-		if _, d := ar.call(ctx, p, plans.Delete, old); d.HasErrors() {
+		if _, d := ar.call(ctx, p, plans.Delete, old, nil); d.HasErrors() {
 			return cty.DynamicVal, append(diags, d...)
 		}
-	}
-	if err := ar.e.states.Persist(ctx); err != nil {
-		return cty.DynamicVal, append(diags, persistFailed(err))
 	}
 	return referenceValue(*resp.New, placementType), diags
 }
 
 // record stores an instance's new value in state and persists it at once.
-func (ar *applyRun) record(ctx context.Context, c *plans.Change, v *protocol.InstanceValue, private []byte, schemaVersion int64, deps ...string) {
+func (ar *applyRun) record(ctx context.Context, c *plans.Change, v *protocol.InstanceValue, private []byte, schemaVersion int64, deps ...string) hcl.Diagnostics {
 	sort.Strings(deps)
 	ar.e.states.SetInstance(&state.Instance{
 		Address: c.Address, Kind: c.Kind, Provider: c.Provider, Placement: c.Placement,
 		SchemaVersion: schemaVersion, Value: joinValue(v), Private: private, Dependencies: deps,
 		CreateBeforeDestroy: c.Action == plans.CreateThenDelete,
 	})
-	_ = ar.e.states.Persist(ctx) // a failure is reported by the caller's next Persist
+	if err := ar.e.states.Persist(ctx); err != nil {
+		return hcl.Diagnostics{persistFailed(err)}
+	}
+	return nil
 }
 
-// call runs one provider Apply with a slot of the parallelism budget and progress reporting.
-func (ar *applyRun) call(ctx context.Context, p *providerInstance, action plans.Action, req *protocol.ApplyRequest) (*protocol.ApplyResponse, hcl.Diagnostics) {
+// call runs one provider Apply with a slot of the parallelism budget and progress
+// reporting. save, when set, records the outcome in state; it runs before the step is
+// reported complete, so whatever the user saw completed is already persisted.
+func (ar *applyRun) call(ctx context.Context, p *providerInstance, action plans.Action, req *protocol.ApplyRequest,
+	save func(resp *protocol.ApplyResponse, failed bool) hcl.Diagnostics) (*protocol.ApplyResponse, hcl.Diagnostics) {
 	ui := ar.e.opts.UI
 	addr := req.Instance.Address
 	ar.e.acquire()
@@ -381,6 +398,9 @@ func (ar *applyRun) call(ctx context.Context, p *providerInstance, action plans.
 			ui.Progress(addr, ev.Message)
 		}
 	})
+	if resp == nil {
+		resp = &protocol.ApplyResponse{}
+	}
 	var diags hcl.Diagnostics
 	if plugin.IsCrash(resp.Diagnostics) {
 		for _, d := range resp.Diagnostics {
@@ -391,6 +411,9 @@ func (ar *applyRun) call(ctx context.Context, p *providerInstance, action plans.
 		}
 	} else {
 		diags = providerDiags(resp.Diagnostics, p.addr, addr, hcl.Range{})
+	}
+	if save != nil {
+		diags = append(diags, save(resp, diags.HasErrors())...)
 	}
 	if ui.Done != nil {
 		var err error
