@@ -202,30 +202,28 @@ func runOutput(m *meta, args []string) int {
 		m.printf("No outputs. Declare output blocks and apply to record them.\n")
 		return 0
 	}
-	for _, n := range names {
-		o := s.Outputs[n]
-		if o.Sensitive {
-			m.printf("%s = (sensitive)\n", n)
-			continue
-		}
-		m.printf("%s = %s\n", n, render.Value(o.Value))
-	}
+	printOutputList(m, s.Outputs)
 	return 0
 }
 
 func printOutputs(m *meta, e *engine.Engine) {
-	s := e.States().Current()
-	if len(s.Outputs) == 0 {
+	outputs := e.States().Current().Outputs
+	if len(outputs) == 0 {
 		return
 	}
 	m.printf("\nOutputs:\n\n")
-	names := make([]string, 0, len(s.Outputs))
-	for n := range s.Outputs {
+	printOutputList(m, outputs)
+}
+
+// printOutputList prints name = value lines, sorted, hiding sensitive values.
+func printOutputList(m *meta, outputs map[string]*state.Output) {
+	names := make([]string, 0, len(outputs))
+	for n := range outputs {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		o := s.Outputs[n]
+		o := outputs[n]
 		if o.Sensitive {
 			m.printf("%s = (sensitive)\n", n)
 			continue

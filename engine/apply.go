@@ -116,10 +116,7 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan) hcl.Diagnostics {
 	r := &walkRun{e: e, mode: modeApply, scope: newScope(e.opts.Dir, e.vars), prior: prior, outputs: map[string]cty.Value{}}
 	if p.Destroy {
 		r.mode = modeDestroy
-		r.visitAppliance = func(a *schema.Appliance, _ *providerInstance, _ *protocol.PlacementSchema, _ *hcl.EvalContext) hcl.Diagnostics {
-			r.scope.setAppliance(a.Kind, a.Name, cty.DynamicVal)
-			return nil
-		}
+		r.skipAppliances()
 	} else {
 		r.visitAppliance = func(a *schema.Appliance, pi *providerInstance, ps *protocol.PlacementSchema, evalCtx *hcl.EvalContext) hcl.Diagnostics {
 			return ar.applyAppliance(ctx, r, a, pi, ps, evalCtx)

@@ -48,6 +48,15 @@ type walkRun struct {
 	applianceDeps map[string][]string
 }
 
+// skipAppliances makes appliance nodes do nothing but publish an unknown value: a destroy
+// walk configures providers and evaluates locals, but plans and applies no appliance.
+func (r *walkRun) skipAppliances() {
+	r.visitAppliance = func(a *schema.Appliance, _ *providerInstance, _ *protocol.PlacementSchema, _ *hcl.EvalContext) hcl.Diagnostics {
+		r.scope.setAppliance(a.Kind, a.Name, cty.DynamicVal)
+		return nil
+	}
+}
+
 func (r *walkRun) addDiags(d hcl.Diagnostics) {
 	if len(d) == 0 {
 		return

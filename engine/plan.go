@@ -40,10 +40,7 @@ func (e *Engine) Plan(ctx context.Context, opts PlanOptions) (*plans.Plan, hcl.D
 	}
 	if opts.Destroy {
 		r.mode = modeDestroy
-		r.visitAppliance = func(a *schema.Appliance, _ *providerInstance, _ *protocol.PlacementSchema, _ *hcl.EvalContext) hcl.Diagnostics {
-			r.scope.setAppliance(a.Kind, a.Name, cty.DynamicVal)
-			return nil
-		}
+		r.skipAppliances()
 	} else {
 		r.visitAppliance = func(a *schema.Appliance, p *providerInstance, ps *protocol.PlacementSchema, ctx2 *hcl.EvalContext) hcl.Diagnostics {
 			return pr.planAppliance(ctx, r, a, p, ps, ctx2)

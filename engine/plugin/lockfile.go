@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/rampart-sec/rampart/internal/atomicfile"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclwrite"
@@ -124,7 +126,7 @@ func decodeLockedChecksum(block *hcl.Block) (string, hcl.Diagnostics) {
 // name so that the file only changes when a checksum does.
 func (l *Lockfile) Save(workDir string) error {
 	path := filepath.Join(workDir, LockfileName)
-	if err := writeFileAtomic(path, l.render(), 0o644); err != nil {
+	if err := atomicfile.Write(path, l.render(), 0o644); err != nil {
 		return fmt.Errorf("save lock file: %w", err)
 	}
 	return nil

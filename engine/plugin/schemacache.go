@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/rampart-sec/rampart/internal/atomicfile"
+
 	"github.com/rampart-sec/rampart/providers/protocol"
 )
 
@@ -60,7 +62,7 @@ func StoreSchema(workDir, checksum string, s *protocol.ProviderSchema) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("cache provider schema: %w", err)
 	}
-	if err := writeFileAtomic(path, data, 0o644); err != nil {
+	if err := atomicfile.Write(path, data, 0o644); err != nil {
 		return fmt.Errorf("cache provider schema: %w", err)
 	}
 	return nil

@@ -5,10 +5,11 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"google.golang.org/grpc"
 	"os"
 	"os/exec"
 	"strings"
+
+	"google.golang.org/grpc"
 
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"sync"
+
+	"github.com/rampart-sec/rampart/internal/atomicfile"
 )
 
 // Local is the `local` backend: the state is a JSON file. Writes are atomic, the previous
@@ -63,7 +65,7 @@ func (l *Local) Write(ctx context.Context, s *State) error {
 	if err != nil {
 		return fmt.Errorf("write state %s: %w", l.path, err)
 	}
-	err = writeFileAtomic(l.path, data, func() error { return keepBackup(l.path, l.path+".backup") })
+	err = atomicfile.Replace(l.path, data, 0o600, func() error { return keepBackup(l.path, l.path+".backup") })
 	if err != nil {
 		return fmt.Errorf("write state %s: %w", l.path, err)
 	}

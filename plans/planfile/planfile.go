@@ -13,7 +13,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+
+	"github.com/rampart-sec/rampart/internal/atomicfile"
 
 	"github.com/rampart-sec/rampart/plans"
 )
@@ -35,7 +36,7 @@ func Write(path string, p *plans.Plan) error {
 	if err := zw.Close(); err != nil {
 		return fmt.Errorf("write plan %s: %w", path, err)
 	}
-	if err := writeFileAtomic(path, buf.Bytes()); err != nil {
+	if err := atomicfile.Write(path, buf.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("write plan %s: %w", path, err)
 	}
 	return nil
@@ -97,30 +98,4 @@ func gunzipIfNeeded(data []byte) ([]byte, error) {
 		return nil, errors.New("larger than 256 MiB uncompressed")
 	}
 	return out, nil
-}
-
-// writeFileAtomic writes data to a synced temporary file next to path and renames it
-// over path, so a reader never sees half a plan.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*") // mode 0600
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
-	_, werr := tmp.Write(data)
-	serr := tmp.Sync()
-	cerr := tmp.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

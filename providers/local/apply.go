@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/rampart-sec/rampart/internal/atomicfile"
+
 	"github.com/rampart-sec/rampart/providers/protocol"
 	"github.com/rampart-sec/rampart/providers/sdk"
 	"github.com/rampart-sec/rampart/runtime/appliance"
@@ -75,7 +77,7 @@ func (p *placement) create(ctx context.Context, inst protocol.Instance, kind app
 		// The previous process was killed and is still exiting, holding its ports.
 		return fail(diags.Errorf("previous process still exiting", "pid %d did not finish exiting within 5s", pid))
 	}
-	if err := writeFileAtomic(dir.Config, rendered.Data, 0o600); err != nil {
+	if err := atomicfile.Write(dir.Config, rendered.Data, 0o600); err != nil {
 		return fail(diags.FromErr("cannot write runtime configuration", err))
 	}
 
@@ -84,7 +86,7 @@ func (p *placement) create(ctx context.Context, inst protocol.Instance, kind app
 		return fail(diags.FromErr("cannot start "+kind.Binary, err))
 	}
 	progress("starting %s (pid %d)", kind.Binary, proc.PID)
-	if err := writeFileAtomic(dir.PID, []byte(strconv.Itoa(proc.PID)+"\n"), 0o600); err != nil {
+	if err := atomicfile.Write(dir.PID, []byte(strconv.Itoa(proc.PID)+"\n"), 0o600); err != nil {
 		_ = stopProcess(proc.PID, dir.Config, p.stopGrace)
 		return fail(diags.FromErr("cannot write pid file", err))
 	}
@@ -128,12 +130,12 @@ func (p *placement) update(ctx context.Context, kind appliance.Kind, prior, fina
 	if err != nil {
 		return keep(diags.FromErr("cannot read current runtime configuration", err))
 	}
-	if err := writeFileAtomic(configPath, rendered.Data, 0o600); err != nil {
+	if err := atomicfile.Write(configPath, rendered.Data, 0o600); err != nil {
 		return keep(diags.FromErr("cannot write runtime configuration", err))
 	}
 	progress("reloading %s (pid %d) with SIGHUP", kind.Binary, pid)
 	if err := syscall.Kill(pid, syscall.SIGHUP); err != nil {
-		_ = writeFileAtomic(configPath, previous, 0o600)
+		_ = atomicfile.Write(configPath, previous, 0o600)
 		return keep(diags.FromErr("cannot signal "+kind.Binary, fmt.Errorf("SIGHUP pid %d: %w", pid, err)))
 	}
 
@@ -146,7 +148,7 @@ func (p *placement) update(ctx context.Context, kind appliance.Kind, prior, fina
 		}
 		// Put the previous file back so that state, file and process agree again: the
 		// process still runs the configuration it had.
-		_ = writeFileAtomic(configPath, previous, 0o600)
+		_ = atomicfile.Write(configPath, previous, 0o600)
 		return keep(diags.Errorf(kind.Binary+" did not load the new configuration",
 			"%s (pid %d) still runs its previous configuration: %v. See %s; the last lines are:\n%s",
 			kind.Binary, pid, err, dir.Log, lastLines(dir.Log, logTailLines)))

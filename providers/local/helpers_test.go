@@ -2,10 +2,11 @@ package local
 
 import (
 	"fmt"
-	"github.com/rampart-sec/rampart/internal/freeport"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/rampart-sec/rampart/internal/freeport"
 
 	"github.com/rampart-sec/rampart/providers/protocol"
 	"github.com/zclconf/go-cty/cty"
