@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the Go code for rampart.proto. Needs protoc (3.21+) and the two Go plugins:
 #   go install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
-#   go install google.golang.org/grpc/cmd/protoc-gen-go-grpc@latest
+#   go install google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2
 # The generated files are committed, so only run this after changing rampart.proto.
 set -euo pipefail
 
