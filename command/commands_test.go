@@ -1,7 +1,10 @@
 package command_test
 
 import (
+	"bytes"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -150,5 +153,37 @@ func TestVersion(t *testing.T) {
 	r := mustRampart(t, t.TempDir(), "version")
 	if !strings.HasPrefix(r.stdout, "rampart v") {
 		t.Fatalf("version: %q", r.stdout)
+	}
+}
+
+// TestApplyAsksForConfirmation: without -auto-approve, only "yes" applies.
+func TestApplyAsksForConfirmation(t *testing.T) {
+	dir := workdir(t, map[string]string{"main.hcl": crashy(false)})
+	mustRampart(t, dir, "init")
+	answer := func(input string) result {
+		cmd := exec.Command(filepath.Join(binDir, "rampart"), "-chdir="+dir, "apply")
+		cmd.Stdin = strings.NewReader(input)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		r := result{stdout: stdout.String(), stderr: stderr.String()}
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			r.code = exit.ExitCode()
+		}
+		return r
+	}
+	r := answer("no\n")
+	if r.code != 1 || !strings.Contains(r.stdout, "Only 'yes' will be accepted") || !strings.Contains(r.stdout, "Apply cancelled.") {
+		t.Fatalf("answering no: exit %d\n%s", r.code, r.stdout)
+	}
+	if got := mustRampart(t, dir, "state", "list").stdout; got != "" {
+		t.Fatalf("a cancelled apply changed state: %q", got)
+	}
+	if r := answer(""); r.code != 1 {
+		t.Fatalf("no answer at all (closed stdin) exited %d, want 1", r.code)
+	}
+	if r := answer("yes\n"); r.code != 0 || !strings.Contains(r.stdout, "Apply complete! Appliances: 2 added") {
+		t.Fatalf("answering yes: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
