@@ -25,6 +25,15 @@ type Config struct {
 	Pools  []Pool  `json:"server_pool,omitempty" hcl:"server_pool,block"`
 	Sites  []Site  `json:"site,omitempty" hcl:"site,block"`
 	Events *Events `json:"events,omitempty" hcl:"events,block"`
+	// TLS is the default certificate, served when no site's certificate matches the SNI.
+	TLS *TLS `json:"tls,omitempty" hcl:"tls,block"`
+	// DockerAPI lists the Docker engines that docker_discovery pools query. (Not named
+	// "docker": that is the Docker provider's placement block.)
+	DockerAPI *DockerAPI `json:"docker_api,omitempty" hcl:"docker_api,block"`
+	// Inspection bounds the CPU the rule engine may take (overload behaviour).
+	Inspection *Inspection `json:"inspection,omitempty" hcl:"inspection,block"`
+	// Limits are the client-facing timeouts and size limits.
+	Limits *Limits `json:"limits,omitempty" hcl:"limits,block"`
 }
 
 // Listen says where the WAF accepts client traffic.
@@ -33,6 +42,8 @@ type Listen struct {
 	Address string `json:"address,omitempty" hcl:"address,optional"`
 	HTTP    int    `json:"http,omitempty" hcl:"http,optional"`
 	HTTPS   int    `json:"https,omitempty" hcl:"https,optional"`
+	// RedirectHTTP answers every plain-HTTP request with a redirect to HTTPS.
+	RedirectHTTP bool `json:"redirect_http,omitempty" hcl:"redirect_http,optional"`
 }
 
 // Admin configures the admin API (/healthz, /status, /metrics).
@@ -47,6 +58,14 @@ type Pool struct {
 	LoadBalancing string       `json:"load_balancing,omitempty" hcl:"load_balancing,optional"`
 	Members       []Member     `json:"member,omitempty" hcl:"member,block"`
 	HealthCheck   *HealthCheck `json:"health_check,omitempty" hcl:"health_check,block"`
+	// Port is the port discovered members serve on (docker_discovery).
+	Port int `json:"port,omitempty" hcl:"port,optional"`
+	// DockerDiscovery makes the pool dynamic: its members are the running containers
+	// that match, found through the engines of the waf's docker_api block.
+	DockerDiscovery *DockerDiscovery `json:"docker_discovery,omitempty" hcl:"docker_discovery,block"`
+	// Retries is how many other members an idempotent request is retried on after a
+	// connection failure: 0 means the default (1); a negative value disables retries.
+	Retries int `json:"retries,omitempty" hcl:"retries,optional"`
 }
 
 // Member is one static upstream server.
@@ -57,10 +76,17 @@ type Member struct {
 
 // HealthCheck is an active L7 health check.
 type HealthCheck struct {
+	Method       string `json:"method,omitempty" hcl:"method,optional"` // default GET
 	Path         string `json:"path,omitempty" hcl:"path,optional"`
 	Interval     string `json:"interval,omitempty" hcl:"interval,optional"`
 	Timeout      string `json:"timeout,omitempty" hcl:"timeout,optional"`
 	ExpectStatus int    `json:"expect_status,omitempty" hcl:"expect_status,optional"`
+	// Rise and Fall are how many consecutive checks bring a member UP or DOWN.
+	Rise int `json:"rise,omitempty" hcl:"rise,optional"` // default 2
+	Fall int `json:"fall,omitempty" hcl:"fall,optional"` // default 3
+	// PassiveFailures marks a member DOWN after that many consecutive failed proxied
+	// requests (connection errors, timeouts); 0 turns passive checks off.
+	PassiveFailures int `json:"passive_failures,omitempty" hcl:"passive_failures,optional"`
 }
 
 // Site is a virtual host routed to a pool and protected by a policy.
@@ -69,17 +95,49 @@ type Site struct {
 	Hostnames []string `json:"hostnames,omitempty" hcl:"hostnames,optional"`
 	Pool      string   `json:"pool" hcl:"pool,required"`
 	Policy    *Policy  `json:"policy,omitempty" hcl:"policy,block"`
+	// TLS is this site's certificate, selected by SNI among its hostnames.
+	TLS *TLS `json:"tls,omitempty" hcl:"tls,block"`
 }
 
 // Policy is the rule-engine policy of a site.
 type Policy struct {
 	Mode          string `json:"mode,omitempty" hcl:"mode,optional"` // block (default), detect, off
 	ParanoiaLevel int    `json:"paranoia_level,omitempty" hcl:"paranoia_level,optional"`
+	// Anomaly score thresholds of the OWASP Core Rule Set (defaults 5 and 4).
+	InboundThreshold  int `json:"inbound_anomaly_threshold,omitempty" hcl:"inbound_anomaly_threshold,optional"`
+	OutboundThreshold int `json:"outbound_anomaly_threshold,omitempty" hcl:"outbound_anomaly_threshold,optional"`
+	// Exclusions switch rules off for some requests (false positives).
+	Exclusions []Exclusion `json:"exclusion,omitempty" hcl:"exclusion,block"`
+	// CustomRules are SecLang rule texts (inline, or file("rules.conf") in HCL), loaded
+	// after the Core Rule Set.
+	CustomRules []string `json:"custom_rules,omitempty" hcl:"custom_rules,optional"`
+	// RequestBodyLimit is the largest body inspected, in bytes (default 131072); larger
+	// bodies are refused in block mode.
+	RequestBodyLimit int `json:"request_body_limit,omitempty" hcl:"request_body_limit,optional"`
+	// ArgumentsLimit is the most arguments a request may carry (default 1000).
+	ArgumentsLimit int `json:"arguments_limit,omitempty" hcl:"arguments_limit,optional"`
+	// UploadPaths are path prefixes whose request bodies are not inspected (file uploads).
+	UploadPaths []string `json:"upload_paths,omitempty" hcl:"upload_paths,optional"`
+	// ResponseInspection turns on the outbound (response) rules; off by default.
+	ResponseInspection bool `json:"response_inspection,omitempty" hcl:"response_inspection,optional"`
+}
+
+// Exclusion removes rules, by id or tag, for requests under a path prefix, optionally
+// only for one argument. At least one of rule_ids and tags must be set.
+type Exclusion struct {
+	RuleIDs    []int    `json:"rule_ids,omitempty" hcl:"rule_ids,optional"`
+	Tags       []string `json:"tags,omitempty" hcl:"tags,optional"`
+	PathPrefix string   `json:"path_prefix,omitempty" hcl:"path_prefix,optional"` // default "/"
+	Argument   string   `json:"argument,omitempty" hcl:"argument,optional"`
 }
 
 // Events says where security events go.
 type Events struct {
+	// Syslog is udp://host:port, tcp://host:port or tls://host:port (RFC 5424);
+	// WAF_SEM_SYSLOG_ADDR overrides it.
 	Syslog string `json:"syslog,omitempty" hcl:"syslog,optional"`
+	// AccessLog writes one JSON line per request to the log.
+	AccessLog bool `json:"access_log,omitempty" hcl:"access_log,optional"`
 }
 
 // Defaults applied by ApplyDefaults.
@@ -242,6 +300,12 @@ func (c *Config) Validate() error {
 	if len(c.Sites) == 0 {
 		bad("site", "declare at least one site")
 	}
+	for _, st := range c.Sites {
+		validatePolicy(st.Policy, fmt.Sprintf("site[%q].policy", st.Name), bad)
+	}
+	validateTLSUse(c, bad)
+	validateDiscovery(c, bad)
+	validateLimits(c, bad)
 	return errors.Join(errs...)
 }
 
@@ -263,6 +327,14 @@ func validateHealthCheck(hc *HealthCheck, path string, bad func(path, format str
 	if hc.ExpectStatus != 0 && (hc.ExpectStatus < 100 || hc.ExpectStatus > 599) {
 		bad(path+".expect_status", "%d is not an HTTP status (100-599)", hc.ExpectStatus)
 	}
+	switch hc.Method {
+	case "", "GET", "HEAD", "OPTIONS":
+	default:
+		bad(path+".method", "%q is not one of GET, HEAD, OPTIONS (a health check must not change anything)", hc.Method)
+	}
+	if hc.Rise < 0 || hc.Fall < 0 || hc.PassiveFailures < 0 {
+		bad(path, "rise, fall and passive_failures must not be negative")
+	}
 }
 
 // RestartFields names the settings whose change from prev a running process cannot apply
@@ -274,6 +346,10 @@ func (c *Config) RestartFields(prev *Config) []string {
 	}
 	if adminListen(c) != adminListen(prev) {
 		fields = append(fields, "admin.listen")
+	}
+	// Timeouts and header limits belong to the listening http.Server.
+	if (c.Limits == nil) != (prev.Limits == nil) || (c.Limits != nil && *c.Limits != *prev.Limits) {
+		fields = append(fields, "limits")
 	}
 	return fields
 }

@@ -2,7 +2,6 @@ waf "shop" {
   listen {
     address = "127.0.0.1"
     http    = 8080
-    https   = 8443
   }
   admin { listen = "127.0.0.1:9901" }
   events { syslog = "udp://127.0.0.1:514" }
