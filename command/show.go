@@ -269,6 +269,10 @@ func runStatus(m *meta, args []string) int {
 			endpoint = "-"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Kind, name, strings.TrimPrefix(r.Provider, "provider."), r.Health, endpoint, r.Detail)
+		// The appliance's own health view: a WAF's pool members, as its /status reports them.
+		for _, c := range r.Components {
+			fmt.Fprintf(tw, "\t  %s\t\t%s\t\t%s\n", c.Name, c.Health, c.Detail)
+		}
 	}
 	_ = tw.Flush()
 	return 0

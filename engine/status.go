@@ -20,6 +20,8 @@ type InstanceStatus struct {
 	Health   string `json:"health"`   // from the provider's observation; "gone" when it no longer runs
 	Endpoint string `json:"endpoint"` // where the appliance serves
 	Detail   string `json:"detail"`
+	// Components are the parts with a health of their own, e.g. a WAF's pool members.
+	Components []protocol.Component `json:"components,omitempty"`
 }
 
 // refreshOnly configures the providers of every state instance and observes them, without
@@ -78,6 +80,7 @@ func (e *Engine) Status(ctx context.Context) ([]InstanceStatus, hcl.Diagnostics)
 				row.Health = o.Status.Health
 				row.Endpoint = o.Status.Address
 				row.Detail = o.Status.Detail
+				row.Components = o.Status.Components
 				if row.Health == "" {
 					row.Health = "unknown"
 				}

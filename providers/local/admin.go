@@ -26,6 +26,12 @@ type adminClient struct {
 type runtimeStatus struct {
 	ConfigSHA256     string `json:"config_sha256"`
 	ConfigGeneration uint64 `json:"config_generation"`
+	// Components is runtime/admin's shared health view of an appliance's parts.
+	Components []struct {
+		Name   string `json:"name"`
+		Health string `json:"health"`
+		Detail string `json:"detail"`
+	} `json:"components"`
 }
 
 // newAdminClient builds a client for the admin address of a runtime ("host:port" or

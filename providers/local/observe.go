@@ -89,6 +89,7 @@ func (p *placement) observeOne(ctx context.Context, inst protocol.Instance, prio
 	status := protocol.Status{Health: healthUnknown, Detail: fmt.Sprintf("pid %d", pid)}
 	if wantStatus {
 		status.Health = p.health(ctx, prior.Placement, configPath)
+		status.Components = p.components(ctx, prior.Placement, configPath)
 		if kind, kindDiags := lookupKind(inst.Kind); !kindDiags.HasErrors() && data != nil {
 			if parsed, err := kind.Parse(data); err == nil {
 				status.Address = parsed.ServiceAddress()
@@ -99,6 +100,24 @@ func (p *placement) observeOne(ctx context.Context, inst protocol.Instance, prio
 		Value:  &protocol.InstanceValue{Runtime: runtime, Placement: prior.Placement},
 		Status: status,
 	}, diags
+}
+
+// components reads the health of the appliance's parts (a WAF's pool members) from the
+// runtime's /status; nil when the runtime reports none or cannot be asked.
+func (p *placement) components(ctx context.Context, placement cty.Value, configPath string) []protocol.Component {
+	admin := stringAttr(placement, attrAdmin)
+	if admin == "" {
+		return nil
+	}
+	st, err := newAdminClient(admin, filepath.Dir(configPath)).status(ctx)
+	if err != nil {
+		return nil
+	}
+	out := make([]protocol.Component, 0, len(st.Components))
+	for _, c := range st.Components {
+		out = append(out, protocol.Component{Name: c.Name, Health: c.Health, Detail: c.Detail})
+	}
+	return out
 }
 
 // health asks the runtime's /healthz.

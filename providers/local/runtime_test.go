@@ -175,9 +175,10 @@ func TestLifecycle(t *testing.T) {
 	t.Run("read reports health and address", func(t *testing.T) {
 		read := p.Read(context.Background(), &protocol.ReadRequest{Instance: inst, Current: state})
 		mustNoErrors(t, read.Diagnostics)
+		got := read.Observed.Status
 		want := protocol.Status{Health: healthHealthy, Address: fmt.Sprintf("http://127.0.0.1:%d", wc.httpPort), Detail: fmt.Sprintf("pid %d", pid)}
-		if read.Observed.Status != want {
-			t.Errorf("status = %+v, want %+v", read.Observed.Status, want)
+		if got.Health != want.Health || got.Address != want.Address || got.Detail != want.Detail {
+			t.Errorf("status = %+v, want %+v", got, want)
 		}
 	})
 

@@ -21,7 +21,7 @@ func encodeObserved(o *Observed) (*WireObserved, error) {
 	return &WireObserved{
 		Value:   value,
 		Private: o.Private,
-		Status:  &WireStatus{Health: o.Status.Health, Address: o.Status.Address, Detail: o.Status.Detail},
+		Status:  encodeStatus(o.Status),
 	}, nil
 }
 
@@ -33,12 +33,27 @@ func decodeObserved(w *WireObserved) (*Observed, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := w.GetStatus()
 	return &Observed{
 		Value:   value,
 		Private: w.GetPrivate(),
-		Status:  Status{Health: st.GetHealth(), Address: st.GetAddress(), Detail: st.GetDetail()},
+		Status:  decodeStatus(w.GetStatus()),
 	}, nil
+}
+
+func encodeStatus(s Status) *WireStatus {
+	w := &WireStatus{Health: s.Health, Address: s.Address, Detail: s.Detail}
+	for _, c := range s.Components {
+		w.Components = append(w.Components, &WireComponent{Name: c.Name, Health: c.Health, Detail: c.Detail})
+	}
+	return w
+}
+
+func decodeStatus(w *WireStatus) Status {
+	s := Status{Health: w.GetHealth(), Address: w.GetAddress(), Detail: w.GetDetail()}
+	for _, c := range w.GetComponents() {
+		s.Components = append(s.Components, Component{Name: c.GetName(), Health: c.GetHealth(), Detail: c.GetDetail()})
+	}
+	return s
 }
 
 // encodeInstanceValues encodes several optional instance values at once, naming the one

@@ -154,6 +154,17 @@ type Status struct {
 	Health  string // healthy, unhealthy, starting, stopped, unknown
 	Address string // where the appliance serves, e.g. 127.0.0.1:8080
 	Detail  string // e.g. "pid 4242, up 3m"
+	// Components are parts with a health of their own, such as a WAF's pool members, so
+	// `rampart status` can show them like the appliance's own health view.
+	Components []Component
+}
+
+// Component is one part of an appliance: Name "pool app: 10.0.0.5:8080", Health "UP",
+// Detail "L7OK HTTP status check returned code <200>".
+type Component struct {
+	Name   string `json:"name"`
+	Health string `json:"health"`
+	Detail string `json:"detail,omitempty"`
 }
 
 // PlanRequest asks for the planned state of one instance.

@@ -33,6 +33,18 @@ type Status struct {
 	// RestartRequired names loaded settings that only a restart applies (e.g. listen):
 	// the process still runs with the old value.
 	RestartRequired []string `json:"restart_required,omitempty"`
+	// Components are the parts of the appliance with a health of their own (a WAF's pool
+	// members), in a shape every runtime shares so providers can report them without
+	// knowing the kind.
+	Components []Component `json:"components,omitempty"`
 	// Details is the runtime-specific part (sites, pools, ...).
 	Details any `json:"details,omitempty"`
+}
+
+// Component is one part with its own health: Name "pool app: 10.0.0.5:8080", Health
+// "UP", Detail "L7OK HTTP status check returned code <200>".
+type Component struct {
+	Name   string `json:"name"`
+	Health string `json:"health"`
+	Detail string `json:"detail,omitempty"`
 }
