@@ -1,12 +1,15 @@
 package upstream
 
 import (
+	"bufio"
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"log/slog"
+	"net"
 	"net/http"
-	"sync"
+	"syscall"
 	"time"
 
 	"github.com/rampart-sec/rampart/runtime/waf/config"
@@ -14,30 +17,44 @@ import (
 
 // Health check defaults, for fields the configuration leaves unset.
 const (
+	DefaultHealthCheckMethod   = http.MethodGet
 	DefaultHealthCheckPath     = "/"
-	DefaultHealthCheckInterval = 10 * time.Second
+	DefaultHealthCheckInterval = 5 * time.Second
 	DefaultHealthCheckTimeout  = 2 * time.Second
+	DefaultHealthCheckStatus   = http.StatusOK
+	DefaultRise                = 2
+	DefaultFall                = 3
 )
 
 // HealthCheck is a parsed active L7 health check.
 type HealthCheck struct {
-	Path     string
-	Interval time.Duration
-	Timeout  time.Duration
-	// ExpectStatus is the status a healthy member answers; 0 accepts any 2xx or 3xx.
+	Method       string
+	Path         string
+	Interval     time.Duration
+	Timeout      time.Duration // for the whole check: connect, send, response headers
 	ExpectStatus int
+	Rise, Fall   int
 }
 
 // ParseHealthCheck applies defaults and parses durations.
 func ParseHealthCheck(c *config.HealthCheck) (HealthCheck, error) {
 	hc := HealthCheck{
-		Path:         c.Path,
+		Method:       cmp.Or(c.Method, DefaultHealthCheckMethod),
+		Path:         cmp.Or(c.Path, DefaultHealthCheckPath),
 		Interval:     DefaultHealthCheckInterval,
 		Timeout:      DefaultHealthCheckTimeout,
 		ExpectStatus: c.ExpectStatus,
+		Rise:         c.Rise,
+		Fall:         c.Fall,
 	}
-	if hc.Path == "" {
-		hc.Path = DefaultHealthCheckPath
+	if hc.ExpectStatus == 0 {
+		hc.ExpectStatus = DefaultHealthCheckStatus
+	}
+	if hc.Rise <= 0 {
+		hc.Rise = DefaultRise
+	}
+	if hc.Fall <= 0 {
+		hc.Fall = DefaultFall
 	}
 	var err error
 	if c.Interval != "" {
@@ -55,86 +72,82 @@ func ParseHealthCheck(c *config.HealthCheck) (HealthCheck, error) {
 	return hc, nil
 }
 
-func (hc *HealthCheck) healthy(status int) bool {
-	if hc.ExpectStatus != 0 {
-		return status == hc.ExpectStatus
-	}
-	return status >= 200 && status < 400
+// activeCheckConfigured reports whether a health_check block asks for active checks: a
+// block that sets only passive_failures means passive checks alone.
+func activeCheckConfigured(c *config.HealthCheck) bool {
+	passiveOnly := config.HealthCheck{PassiveFailures: c.PassiveFailures}
+	return c.PassiveFailures == 0 || *c != passiveOnly
 }
 
-// StartHealthChecks checks every member now and then at each interval, until the returned
-// stop function is called (stop waits for the checker to finish). Without a configured
-// health check it does nothing and members stay up.
-func (p *Pool) StartHealthChecks(transport http.RoundTripper, logger *slog.Logger) (stop func()) {
-	if p.healthCheck == nil || len(p.Members) == 0 {
-		return func() {}
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	client := &http.Client{
-		Transport: transport,
-		// A redirect is an answer: judge its status, don't follow it.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	go func() {
-		defer close(done)
-		ticker := time.NewTicker(p.healthCheck.Interval)
-		defer ticker.Stop()
-		for {
-			p.checkAll(ctx, client, logger)
-			select {
-			case <-ctx.Done():
-				return
-			case <-ticker.C:
-			}
-		}
-	}()
-	return func() {
-		cancel()
-		<-done
-	}
-}
-
-// checkAll checks all members in parallel, so one slow member does not delay the others.
-func (p *Pool) checkAll(ctx context.Context, client *http.Client, logger *slog.Logger) {
-	var wg sync.WaitGroup
-	for _, m := range p.Members {
-		wg.Go(func() {
-			err := p.check(ctx, client, m)
-			if ctx.Err() != nil {
-				return // stopping: the result means nothing
-			}
-			up := err == nil
-			if m.up.Swap(up) != up {
-				attrs := []any{slog.String("pool", p.Name), slog.String("member", m.Address)}
-				if up {
-					logger.Info("pool member up", attrs...)
-				} else {
-					logger.Warn("pool member down", append(attrs, slog.String("reason", err.Error()))...)
-				}
-			}
-		})
-	}
-	wg.Wait()
-}
-
-func (p *Pool) check(ctx context.Context, client *http.Client, m *Member) error {
-	ctx, cancel := context.WithTimeout(ctx, p.healthCheck.Timeout)
+// run performs one check of address. Each check opens its own connection (no keep-alive,
+// like HAProxy), so a member whose listener died is noticed even while old connections
+// linger. The result codes:
+//
+//   - L4TOUT: the TCP connection was not established within the timeout;
+//   - L4CON: the connection was refused, reset or closed before a response;
+//   - L7TOUT: connected, but no complete response headers within the timeout;
+//   - L7RSP: the answer is not HTTP;
+//   - L7OK / L7STS: the member answered the expected / another status.
+func (hc *HealthCheck) run(ctx context.Context, address string) checkResult {
+	ctx, cancel := context.WithTimeout(ctx, hc.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+m.Address+p.healthCheck.Path, nil)
+	var dialer net.Dialer
+	conn, err := dialer.DialContext(ctx, "tcp", address)
 	if err != nil {
-		return fmt.Errorf("build health check request: %w", err)
+		return connectFailure(err)
+	}
+	defer conn.Close()
+	deadline, _ := ctx.Deadline()
+	if err := conn.SetDeadline(deadline); err != nil {
+		return checkResult{check: CheckL4CON, message: "Connection error: " + err.Error()}
+	}
+	// Closing the connection when ctx ends (pool stopping) interrupts the read at once.
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+
+	req, err := http.NewRequestWithContext(ctx, hc.Method, "http://"+address+hc.Path, nil)
+	if err != nil {
+		return checkResult{check: CheckL7RSP, message: "Cannot build the check request: " + err.Error()}
 	}
 	req.Header.Set("User-Agent", "rampart-waf-healthcheck")
-	resp, err := client.Do(req)
+	req.Close = true
+	if err := req.Write(conn); err != nil {
+		return responseFailure(ctx, err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
 	if err != nil {
-		return fmt.Errorf("health check: %w", err)
+		return responseFailure(ctx, err)
 	}
-	// Drain a little so the connection can be reused; never read an unbounded body.
-	_, _ = io.CopyN(io.Discard, resp.Body, 64<<10)
+	// Never read an unbounded body; the status is the answer.
+	_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
 	resp.Body.Close()
-	if !p.healthCheck.healthy(resp.StatusCode) {
-		return fmt.Errorf("health check answered status %d", resp.StatusCode)
+	return statusResult(resp.StatusCode, resp.StatusCode == hc.ExpectStatus)
+}
+
+// connectFailure classifies an error establishing the TCP connection.
+func connectFailure(err error) checkResult {
+	var netErr net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return checkResult{check: CheckL4TOUT, message: "Timeout while connecting"}
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return checkResult{check: CheckL4CON, message: "Connection refused"}
 	}
-	return nil
+	return checkResult{check: CheckL4CON, message: "Connection error: " + err.Error()}
+}
+
+// responseFailure classifies an error after the connection was established. ctx is the
+// check's: when its deadline has passed, whatever the read saw (a timeout, or the
+// connection closed by the deadline) is a response timeout.
+func responseFailure(ctx context.Context, err error) checkResult {
+	var netErr net.Error
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return checkResult{check: CheckL7TOUT, message: "Timeout while waiting for the response"}
+	case errors.Is(err, syscall.ECONNRESET):
+		return checkResult{check: CheckL4CON, message: "Connection reset by peer"}
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
+		return checkResult{check: CheckL4CON, message: "Connection closed before a response"}
+	}
+	return checkResult{check: CheckL7RSP, message: "Invalid HTTP response: " + err.Error()}
 }

@@ -3,98 +3,38 @@ package upstream
 import (
 	"fmt"
 	"net/http"
-	"sync/atomic"
 )
 
-// Selector is a load-balancing policy: it picks one of the members that are up, or nil when
-// none is. Policies are small and separate so leastconn and source slot in beside
-// roundrobin.
-type Selector interface {
-	Select(members []*Member, r *http.Request) *Member
+// selector is a load-balancing policy: it picks one of the UP members of a snapshot that
+// is not in skip (members a retry already tried), or nil when there is none. Policies are
+// small and separate: roundrobin.go, leastconn.go, source.go. A pick allocates nothing.
+type selector interface {
+	pick(set *memberSet, r *http.Request, skip []*Member) *Member
 }
 
-// NewSelector returns the policy named by a server_pool's load_balancing.
-func NewSelector(policy string, members []*Member) (Selector, error) {
+// newSelector returns the policy named by a server_pool's load_balancing.
+func newSelector(policy string) (selector, error) {
 	switch policy {
 	case "", "roundrobin":
-		return newRoundRobin(members), nil
+		return &roundRobin{}, nil
+	case "leastconn":
+		return &leastConn{}, nil
+	case "source":
+		return sourceHash{}, nil
 	default:
-		return nil, fmt.Errorf("load_balancing %q is not implemented yet; use roundrobin", policy)
+		return nil, fmt.Errorf("load_balancing %q is not one of roundrobin, leastconn, source", policy)
 	}
 }
 
-// roundRobin is weighted round robin over a precomputed, interleaved order: a member of
-// weight 3 appears 3 times, spread out (a a b a, not a a a b) as nginx's smooth weighted
-// round robin would pick them. Picking is one atomic add, without locks.
-type roundRobin struct {
-	order []int // member indexes
-	next  atomic.Uint64
-}
-
-func newRoundRobin(members []*Member) *roundRobin {
-	return &roundRobin{order: smoothWeightedOrder(members)}
-}
-
-func (rr *roundRobin) Select(members []*Member, _ *http.Request) *Member {
-	if len(rr.order) == 0 {
-		return nil
+// eligible reports whether m may receive a request: UP and not already tried.
+func eligible(m *Member, skip []*Member) bool {
+	if !m.Up() {
+		return false
 	}
-	start := rr.next.Add(1) - 1
-	// Skip members that are down; give up after one full turn.
-	for i := range uint64(len(rr.order)) {
-		m := members[rr.order[(start+i)%uint64(len(rr.order))]]
-		if m.Up() {
-			return m
+	for _, s := range skip {
+		if s == m {
+			return false
 		}
 	}
-	return nil
-}
-
-// maxOrderLength bounds the precomputed order when weights are large; weights are reduced
-// by their greatest common divisor first, so ordinary weights are exact.
-const maxOrderLength = 4096
-
-// smoothWeightedOrder runs nginx's smooth weighted round robin for one full cycle.
-func smoothWeightedOrder(members []*Member) []int {
-	weights := make([]int, len(members))
-	total, divisor := 0, 0
-	for i, m := range members {
-		weights[i] = max(m.Weight, 1)
-		divisor = gcd(divisor, weights[i])
-	}
-	for i := range weights {
-		weights[i] /= divisor
-		total += weights[i]
-	}
-	if total > maxOrderLength {
-		// Scale down, keeping every member at least once.
-		for i := range weights {
-			weights[i] = max(weights[i]*maxOrderLength/total, 1)
-		}
-		total = 0
-		for _, w := range weights {
-			total += w
-		}
-	}
-	current := make([]int, len(weights))
-	order := make([]int, 0, total)
-	for range total {
-		best := -1
-		for i, w := range weights {
-			current[i] += w
-			if best < 0 || current[i] > current[best] {
-				best = i
-			}
-		}
-		current[best] -= total
-		order = append(order, best)
-	}
-	return order
-}
-
-func gcd(a, b int) int {
-	for b != 0 {
-		a, b = b, a%b
-	}
-	return a
+	return true
 }

@@ -1,6 +1,13 @@
 // Package upstream is the server side of the WAF's reverse proxy, split like Caddy's
-// reverseproxy into small pieces: Pool (a named set of members), Selector (the
-// load-balancing policy), HealthChecker (active L7 checks marking members up or down) and
-// the shared Transport. Docker discovery will later add and remove members of a Pool
-// without touching the other pieces.
+// reverseproxy into small pieces:
+//
+//   - Pool (pool.go): a named set of members, static from the configuration and dynamic
+//     from discovery (membership.go, SetMembers), swapped as immutable snapshots so a
+//     request never sees a half-updated set;
+//   - Member (member.go): one upstream server, its connections and its counters;
+//   - selection policies (roundrobin.go, leastconn.go, source.go): pick an UP member;
+//   - retries (retry.go): an idempotent request that could not connect goes to another member;
+//   - health (health.go, healthcheck*.go, passive.go): active L7 checks and passive
+//     failure counting mark members UP or DOWN, with the original appliance's health view;
+//   - the shared transport settings (transport.go).
 package upstream
