@@ -8,7 +8,7 @@ LDFLAGS  := -s -w -X github.com/rampart-sec/rampart/version.Version=$(VERSION)
 GOBUILD  := CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=false -ldflags '$(LDFLAGS)'
 BINARIES := rampart rampart-provider-local rampart-waf
 
-.PHONY: help build demo test test-short bench bench-plan lint proto clean
+.PHONY: help build demo test test-short bench bench-plan bench-waf ftw lint proto clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -34,6 +34,12 @@ bench: build ## Go benchmarks, then the side-by-side comparisons
 bench-plan: build ## plan of 1,000 appliances with state already matching → bench/results/plan.json
 	$(GO) test -run '^$$' -bench 'BenchmarkPlan1000' -benchtime 5x -timeout 30m ./engine/ | tee bench/results/plan.txt
 	$(GO) run ./bench/report -area plan < bench/results/plan.txt
+
+bench-waf: build ## rampart-waf vs nginx + ModSecurity 3 with CRS v4 (installs nginx, wrk) → bench/results/waf.json
+	bash bench/waf/run.sh
+
+ftw: build ## the OWASP CRS v4.25.0 regression corpus against rampart-waf → bench/results/crs-regression.txt
+	$(GO) run ./bench/ftw -bin $(BIN)/rampart-waf -tests ../shared/data/crs-v4.25.0-tests/tests/regression/tests
 
 lint: ## gofmt, go vet and staticcheck
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "run gofmt -w"; exit 1)

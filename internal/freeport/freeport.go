@@ -20,6 +20,15 @@ import (
 // Port returns a TCP port on 127.0.0.1 that is free now and below the ephemeral range.
 func Port(t testing.TB) int {
 	t.Helper()
+	port, err := Find()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return port
+}
+
+// Find is Port for programs (benchmark and corpus runners) that have no testing.TB.
+func Find() (int, error) {
 	low := ephemeralLow()
 	const first = 20000
 	for range 200 {
@@ -29,10 +38,9 @@ func Port(t testing.TB) int {
 			continue
 		}
 		ln.Close()
-		return port
+		return port, nil
 	}
-	t.Fatalf("no free loopback port between %d and %d", first, low)
-	return 0
+	return 0, fmt.Errorf("no free loopback port between %d and %d", first, low)
 }
 
 // ephemeralLow is the first port the kernel may give to outgoing connections.
