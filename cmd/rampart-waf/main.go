@@ -23,7 +23,8 @@ func main() {
 func run() int {
 	configPath := flag.String("config", "", "path of the JSON configuration file (required)")
 	showVersion := flag.Bool("version", false, "print the version and exit")
-	check := flag.Bool("check", false, "validate the configuration file and exit (0 valid, 1 invalid)")
+	check := flag.Bool("check", false, "validate the configuration file, decrypt and check its TLS keys, and exit (0 valid, 1 invalid)")
+	flag.Usage = usage
 	flag.Parse()
 
 	if *showVersion {
@@ -67,6 +68,21 @@ func run() int {
 		return fail(logger, err)
 	}
 	return 0
+}
+
+func usage() {
+	fmt.Fprintf(flag.CommandLine.Output(), `Usage: rampart-waf -config PATH [-check]
+
+Serves the sites of the JSON configuration file: HTTP and HTTPS (SNI, HTTP/2), inspected,
+proxied to the server pools. SIGHUP reloads the file; SIGTERM stops gracefully.
+
+Environment:
+  WAF_ADMIN_LISTEN     admin API address (host:port or unix:/path), overrides admin.listen
+  WAF_SSL_PASSPHRASE   passphrase of encrypted private keys whose tls block sets none
+
+Flags:
+`)
+	flag.PrintDefaults()
 }
 
 // fail logs err and prints it plainly too, so that it is readable without a JSON viewer.

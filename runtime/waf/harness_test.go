@@ -146,6 +146,7 @@ func startWAF(t testing.TB, cfg config.Config) *testWAF {
 		AdminListen:  "127.0.0.1:0",
 		HTTPListener: l,
 		Logger:       slog.New(slog.NewJSONHandler(logs, nil)),
+		LogWriter:    logs,
 	})
 	if err != nil {
 		l.Close()

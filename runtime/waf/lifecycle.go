@@ -8,39 +8,23 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/rampart-sec/rampart/runtime/admin"
-	"github.com/rampart-sec/rampart/runtime/logging"
+	"github.com/rampart-sec/rampart/runtime/waf/config"
+	"github.com/rampart-sec/rampart/runtime/waf/tlsconfig"
 	"github.com/rampart-sec/rampart/version"
 )
 
-// Start binds the traffic listener, then the admin API, and serves both in the background.
-// /healthz turns 200 only once both are bound. A port in use is an error naming the port.
+// Start binds the traffic listeners (listen.http, listen.https), then the admin API, and
+// serves them in the background. /healthz turns 200 only once all are bound. A port in use
+// is an error naming the setting and the port.
 func (s *Server) Start() error {
 	lc := s.current.Load()
-	l := s.opts.HTTPListener
-	if l == nil {
-		address := net.JoinHostPort(lc.cfg.Listen.Address, strconv.Itoa(lc.cfg.Listen.HTTP))
-		var err error
-		if l, err = net.Listen("tcp", address); err != nil {
-			return fmt.Errorf("listen.http: listen on %s: %w", address, admin.DescribeListenError(err))
-		}
+	limits := limitsOf(lc.cfg.Limits)
+	if err := s.startTraffic(lc.cfg, limits); err != nil {
+		s.closeTraffic()
+		return err
 	}
-	s.httpListener = l
-	s.httpServer = &http.Server{
-		Handler: s,
-		// Slow clients may not hold connections open forever; bodies may stream for long.
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    1 << 20,
-		ErrorLog:          logging.StdLogger(s.logger),
-	}
-	go func() {
-		if err := s.httpServer.Serve(l); !errors.Is(err, http.ErrServerClosed) {
-			s.serveErr <- fmt.Errorf("serve %s: %w", l.Addr(), err)
-		}
-	}()
 
 	adminAddress := s.opts.AdminListen
 	if adminAddress == "" {
@@ -48,7 +32,7 @@ func (s *Server) Start() error {
 	}
 	adminServer, err := admin.Start(adminAddress, s, s.logger)
 	if err != nil {
-		s.httpServer.Close()
+		s.closeTraffic()
 		return err
 	}
 	s.adminServer = adminServer
@@ -61,7 +45,7 @@ func (s *Server) Start() error {
 	s.reloadMu.Unlock()
 	s.logger.Info("rampart-waf started",
 		slog.String("version", version.Version),
-		slog.String("listen", "http://"+l.Addr().String()),
+		slog.Any("listen", s.listenerURLs()),
 		slog.String("admin", adminServer.Addr().String()),
 		slog.String("config", s.opts.ConfigPath),
 		slog.String("config_sha256", lc.sha256),
@@ -71,8 +55,101 @@ func (s *Server) Start() error {
 	return nil
 }
 
-// HTTPAddr is the bound traffic address (after Start).
-func (s *Server) HTTPAddr() net.Addr { return s.httpListener.Addr() }
+// startTraffic binds and serves the plain and TLS listeners the configuration asks for.
+// Every request passes the connection guard and the hardening handler before the WAF
+// handler; with listen.redirect_http the plain listener only redirects to HTTPS.
+func (s *Server) startTraffic(cfg *config.Config, limits serverLimits) error {
+	waf := &hardening{next: s, server: s, maxBodyBytes: limits.maxBodyBytes}
+	if cfg.Listen.HTTP > 0 || s.opts.HTTPListener != nil {
+		l, err := s.bind(s.opts.HTTPListener, "listen.http", cfg.Listen.Address, cfg.Listen.HTTP)
+		if err != nil {
+			return err
+		}
+		var handler http.Handler = waf
+		if cfg.Listen.RedirectHTTP {
+			handler = redirectToHTTPS{httpsPort: cfg.Listen.HTTPS}
+		}
+		s.httpListener = guardedListener{Listener: l, maxHead: limits.maxHead()}
+		s.httpServer = limits.newHTTPServer(handler, s.logger)
+		s.serve(s.httpServer, s.httpListener)
+	}
+	if cfg.Listen.HTTPS > 0 || s.opts.HTTPSListener != nil {
+		l, err := s.bind(s.opts.HTTPSListener, "listen.https", cfg.Listen.Address, cfg.Listen.HTTPS)
+		if err != nil {
+			return err
+		}
+		tlsConfig := tlsconfig.ServerConfig(s.certificates.Load)
+		// The handshake is bounded like the header read that follows it.
+		s.httpsListener = newTLSListener(l, tlsConfig, limits.readHeaderTimeout, limits.maxHead())
+		s.httpsServer = limits.newHTTPServer(waf, s.logger)
+		s.serve(s.httpsServer, s.httpsListener)
+	}
+	return nil
+}
+
+// bind returns the listener handed in by the caller, or listens on address:port.
+func (s *Server) bind(given net.Listener, setting, address string, port int) (net.Listener, error) {
+	if given != nil {
+		return given, nil
+	}
+	hostPort := net.JoinHostPort(address, strconv.Itoa(port))
+	l, err := net.Listen("tcp", hostPort)
+	if err != nil {
+		return nil, fmt.Errorf("%s: listen on %s: %w", setting, hostPort, admin.DescribeListenError(err))
+	}
+	return l, nil
+}
+
+func (s *Server) serve(server *http.Server, l net.Listener) {
+	go func() {
+		if err := server.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+			s.serveErr <- fmt.Errorf("serve %s: %w", l.Addr(), err)
+		}
+	}()
+}
+
+// closeTraffic undoes startTraffic after a failed start.
+func (s *Server) closeTraffic() {
+	for _, server := range []*http.Server{s.httpServer, s.httpsServer} {
+		if server != nil {
+			server.Close()
+		}
+	}
+	// A listener bound before its server existed (the second bind failed).
+	for _, l := range []net.Listener{s.httpListener, s.httpsListener} {
+		if l != nil {
+			l.Close()
+		}
+	}
+}
+
+// listenerURLs are the bound traffic listeners, e.g. http://127.0.0.1:8080.
+func (s *Server) listenerURLs() []string {
+	urls := []string{}
+	if s.httpListener != nil {
+		urls = append(urls, "http://"+s.httpListener.Addr().String())
+	}
+	if s.httpsListener != nil {
+		urls = append(urls, "https://"+s.httpsListener.Addr().String())
+	}
+	return urls
+}
+
+// HTTPAddr is the bound plain-HTTP traffic address (after Start), nil without one.
+func (s *Server) HTTPAddr() net.Addr {
+	if s.httpListener == nil {
+		return nil
+	}
+	return s.httpListener.Addr()
+}
+
+// HTTPSAddr is the bound HTTPS traffic address (after Start), nil without one.
+func (s *Server) HTTPSAddr() net.Addr {
+	if s.httpsListener == nil {
+		return nil
+	}
+	return s.httpsListener.Addr()
+}
 
 // AdminAddr is the bound admin API address (after Start).
 func (s *Server) AdminAddr() net.Addr { return s.adminServer.Addr() }
@@ -97,8 +174,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.ready.Store(false)
 		s.logger.Info("rampart-waf shutting down")
 		var errs []error
-		if s.httpServer != nil {
-			if err := s.httpServer.Shutdown(ctx); err != nil {
+		for _, server := range []*http.Server{s.httpServer, s.httpsServer} {
+			if server == nil {
+				continue
+			}
+			if err := server.Shutdown(ctx); err != nil {
 				errs = append(errs, fmt.Errorf("shut down traffic listener: %w", err))
 			}
 		}
@@ -111,6 +191,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.current.Load().stopHealthChecks()
 		s.reloadMu.Unlock()
 		s.transport.CloseIdleConnections()
+		s.events.Close() // sends what the syslog queue holds, for a bounded time
 		s.shutdownErr = errors.Join(errs...)
 		s.logger.Info("rampart-waf stopped")
 	})

@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart/runtime/waf/config"
+	"github.com/rampart-sec/rampart/runtime/waf/discovery"
 	"github.com/rampart-sec/rampart/runtime/waf/inspect"
+	"github.com/rampart-sec/rampart/runtime/waf/overload"
 	"github.com/rampart-sec/rampart/runtime/waf/upstream"
 )
 
@@ -24,6 +26,10 @@ type loadedConfig struct {
 	router router
 	pools  []*upstream.Pool
 	stops  []func() // stop the pools' health checks
+
+	discovery *discovery.Discovery // members of docker_discovery pools (dynamic.go); nil if none
+
+	limiter *overload.Limiter // bounds concurrent inspections (shared with prev when unchanged)
 }
 
 // build turns cfg into a loadedConfig. prev (may be nil) lends pool members' health state.
@@ -34,9 +40,10 @@ func (s *Server) build(cfg *config.Config, data []byte, prev *loadedConfig) (*lo
 	pools := map[string]*upstream.Pool{}
 	for _, pc := range cfg.Pools {
 		pool, err := upstream.NewPool(pc, upstream.PoolOptions{
-			Transport: s.transport,
-			OnError:   s.upstreamError(pc.Name),
-			Previous:  prev.pool(pc.Name),
+			Transport:       s.transport,
+			UpstreamTimeout: upstream.UpstreamTimeout(cfg.Limits),
+			OnError:         s.upstreamError(pc.Name),
+			Previous:        prev.pool(pc.Name),
 		})
 		if err != nil {
 			return nil, err
@@ -44,27 +51,42 @@ func (s *Server) build(cfg *config.Config, data []byte, prev *loadedConfig) (*lo
 		pools[pc.Name] = pool
 		lc.pools = append(lc.pools, pool)
 	}
+	if err := lc.prepareDiscovery(s, pools, prev); err != nil {
+		return nil, err
+	}
 
-	inspectors := map[int]inspect.Inspector{} // one per paranoia level in use
+	limits, err := overload.SettingsFrom(cfg.Inspection)
+	if err != nil {
+		return nil, err
+	}
+	lc.limiter = overload.New(limits)
+	if prev != nil && prev.limiter.Settings() == limits {
+		lc.limiter = prev.limiter // in-flight inspections keep counting against the bound
+	}
+
 	var sites []*site
 	for _, sc := range cfg.Sites {
 		pool, ok := pools[sc.Pool]
 		if !ok {
 			return nil, fmt.Errorf("site %q: no server_pool named %q", sc.Name, sc.Pool)
 		}
+		policy, err := inspect.PolicyFrom(sc.Policy)
+		if err != nil {
+			return nil, fmt.Errorf("site %q: %w", sc.Name, err)
+		}
 		st := &site{
 			name:      sc.Name,
 			hostnames: sc.Hostnames,
 			pool:      pool,
-			mode:      policyMode(sc.Policy.Mode),
+			mode:      policyMode(policy.Mode),
 			counters:  s.metrics.site(sc.Name),
 		}
 		if st.mode != modeOff {
-			level := sc.Policy.ParanoiaLevel
-			if inspectors[level] == nil {
-				inspectors[level] = inspect.NewRuleSet(level)
+			// Sites (and reloads) with the same rule configuration share one compiled
+			// engine: inspect compiles each distinct policy once.
+			if st.inspector, err = inspect.New(policy); err != nil {
+				return nil, fmt.Errorf("site %q: %w", sc.Name, err)
 			}
-			st.inspector = inspectors[level]
 		}
 		sites = append(sites, st)
 	}
@@ -90,6 +112,7 @@ func (lc *loadedConfig) startHealthChecks(s *Server) {
 	for _, p := range lc.pools {
 		lc.stops = append(lc.stops, p.StartHealthChecks(s.transport, s.logger))
 	}
+	lc.stops = append(lc.stops, lc.startDiscovery())
 }
 
 func (lc *loadedConfig) stopHealthChecks() {

@@ -108,12 +108,27 @@ func TestSecurityEventLogsNoSecrets(t *testing.T) {
 	}
 	want := map[string]any{
 		"request_id": resp.header.Get("X-Request-Id"), "site": "main", "client_ip": "127.0.0.1",
-		"rule_id": "sqli-comment-after-quote", "matched_part": "query", "matched_arg": "user",
+		"action": "blocked", "method": "GET", "uri": "/login?user=admin'--", "status": float64(403),
 	}
 	for k, v := range want {
 		if event[k] != v {
 			t.Errorf("event[%s] = %v, want %v", k, event[k], v)
 		}
+	}
+	// Every matched rule is reported: the SQL injection, and the anomaly evaluation that
+	// blocked, with the score that decided it.
+	ids, _ := event["rule_ids"].([]any)
+	var sawSQLi, sawEvaluation bool
+	for _, id := range ids {
+		n, _ := id.(float64)
+		sawSQLi = sawSQLi || (n >= 942000 && n < 943000)
+		sawEvaluation = sawEvaluation || n == 949110
+	}
+	if !sawSQLi || !sawEvaluation {
+		t.Errorf("rule_ids = %v, want a 942xxx SQL injection rule and 949110", ids)
+	}
+	if score, _ := event["inbound_anomaly_score"].(float64); score < 5 {
+		t.Errorf("inbound_anomaly_score = %v, want at least the threshold 5", event["inbound_anomaly_score"])
 	}
 	if logs := w.logs.String(); strings.Contains(logs, "top-secret-token") || strings.Contains(logs, "secret-cookie") {
 		t.Errorf("logs contain a credential:\n%s", logs)

@@ -10,13 +10,14 @@ import (
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	bytes  int64 // body bytes written, for the access log
 }
 
 var statusRecorders = sync.Pool{New: func() any { return new(statusRecorder) }}
 
 func newStatusRecorder(w http.ResponseWriter) *statusRecorder {
 	rec := statusRecorders.Get().(*statusRecorder)
-	rec.ResponseWriter, rec.status = w, 0
+	rec.ResponseWriter, rec.status, rec.bytes = w, 0, 0
 	return rec
 }
 
@@ -36,7 +37,9 @@ func (rec *statusRecorder) Write(b []byte) (int, error) {
 	if rec.status == 0 {
 		rec.status = http.StatusOK
 	}
-	return rec.ResponseWriter.Write(b)
+	n, err := rec.ResponseWriter.Write(b)
+	rec.bytes += int64(n)
+	return n, err
 }
 
 func (rec *statusRecorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }

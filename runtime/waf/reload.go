@@ -3,24 +3,35 @@ package waf
 import (
 	"log/slog"
 	"slices"
+
+	"github.com/rampart-sec/rampart/runtime/waf/tlsconfig"
 )
 
 // Reload re-reads the configuration file (SIGHUP or POST /reload). A file that fails to
 // parse or validate is logged and rejected: the running configuration stays (fail safe).
 // A valid one is swapped in atomically; requests in flight finish with the old one and no
-// connection is dropped. Listen addresses cannot change without a restart: such a change
-// is logged and reported in /status restart_required, and the old listeners keep serving.
+// connection is dropped; new TLS handshakes get the new certificates (a key that does not
+// decrypt fails the reload like any other error). Listen addresses cannot change without a
+// restart: such a change is logged and reported in /status restart_required, and the old
+// listeners keep serving.
 func (s *Server) Reload() error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
 	old := s.current.Load()
 
 	cfg, data, err := readConfig(s.opts.ConfigPath)
+	var certs *tlsconfig.Certificates
+	if err == nil {
+		certs, err = loadCertificates(s.opts.ConfigPath, cfg, s.opts.SSLPassphrase)
+	}
 	if err == nil {
 		var lc *loadedConfig
 		if lc, err = s.build(cfg, data, old); err == nil {
 			lc.generation = old.generation + 1
 			lc.restartRequired = s.restartFields(lc)
+			if certs != nil { // none only when HTTPS is off (validation), which needs a restart
+				s.certificates.Store(certs)
+			}
 			s.swap(old, lc)
 			return nil
 		}

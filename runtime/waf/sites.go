@@ -22,7 +22,7 @@ type site struct {
 	hostnames []string
 	pool      *upstream.Pool
 	mode      policyMode
-	inspector inspect.Inspector // nil when mode is off
+	inspector *inspect.Inspector // nil when mode is off
 	counters  *siteCounters
 }
 

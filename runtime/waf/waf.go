@@ -5,11 +5,15 @@
 //
 // The pieces: sites.go routes hosts to sites, handler.go serves a request, lifecycle.go
 // binds and shuts down, reload.go swaps configurations, metrics.go and status.go feed the
-// admin API. Inspection lives in runtime/waf/inspect, pools in runtime/waf/upstream.
+// admin API. In front of the handler, headguard.go and hardening.go refuse ambiguous
+// requests (smuggling), tlslistener.go terminates TLS with the certificates of
+// runtime/waf/tlsconfig, redirect.go sends plain HTTP to HTTPS when asked. Inspection
+// lives in runtime/waf/inspect, pools in runtime/waf/upstream.
 package waf
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -21,6 +25,8 @@ import (
 	"github.com/rampart-sec/rampart/runtime/admin"
 	"github.com/rampart-sec/rampart/runtime/logging"
 	"github.com/rampart-sec/rampart/runtime/waf/config"
+	"github.com/rampart-sec/rampart/runtime/waf/events"
+	"github.com/rampart-sec/rampart/runtime/waf/tlsconfig"
 	"github.com/rampart-sec/rampart/runtime/waf/upstream"
 )
 
@@ -38,9 +44,16 @@ type Options struct {
 	// AdminListen overrides admin.listen from the file (WAF_ADMIN_LISTEN).
 	AdminListen string
 	Logger      *slog.Logger
-	// HTTPListener, when set, serves traffic instead of binding listen.http: tests hand in
-	// a listener on 127.0.0.1:0.
-	HTTPListener    net.Listener
+	// LogWriter is where Logger writes; security events and access records are written
+	// there as JSON lines too (runtime/waf/events). Default os.Stderr.
+	LogWriter io.Writer
+	// HTTPListener and HTTPSListener, when set, serve traffic instead of binding
+	// listen.http and listen.https: tests hand in listeners on 127.0.0.1:0.
+	HTTPListener  net.Listener
+	HTTPSListener net.Listener
+	// SSLPassphrase decrypts private keys whose tls block sets no passphrase; New takes
+	// it from WAF_SSL_PASSPHRASE when empty.
+	SSLPassphrase   string
 	ShutdownTimeout time.Duration
 	BodyLimit       int
 }
@@ -53,18 +66,22 @@ type Server struct {
 	transport *http.Transport
 	metrics   *metrics
 	ids       *requestIDs
+	events    *events.Emitter // security events and access log, from the start-up configuration
 
 	current       atomic.Pointer[loadedConfig]
-	startupConfig *config.Config // listeners are bound from it and never change
-	reloadMu      sync.Mutex     // one reload at a time
+	certificates  atomic.Pointer[tlsconfig.Certificates] // of the current configuration
+	startupConfig *config.Config                         // listeners are bound from it and never change
+	reloadMu      sync.Mutex                             // one reload at a time
 
-	ready        atomic.Bool
-	httpServer   *http.Server
-	httpListener net.Listener
-	adminServer  *admin.Server
-	serveErr     chan error
-	shutdownOnce sync.Once
-	shutdownErr  error
+	ready         atomic.Bool
+	httpServer    *http.Server // plain HTTP: the WAF, or the redirect to HTTPS
+	httpListener  net.Listener
+	httpsServer   *http.Server
+	httpsListener net.Listener
+	adminServer   *admin.Server
+	serveErr      chan error
+	shutdownOnce  sync.Once
+	shutdownErr   error
 }
 
 // New loads and validates the configuration file. It binds nothing: call Start.
@@ -75,11 +92,17 @@ func New(opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = logging.New(os.Stderr, "waf", slog.LevelInfo)
 	}
+	if opts.LogWriter == nil {
+		opts.LogWriter = os.Stderr
+	}
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = DefaultShutdownTimeout
 	}
 	if opts.BodyLimit <= 0 {
 		opts.BodyLimit = DefaultBodyLimit
+	}
+	if opts.SSLPassphrase == "" {
+		opts.SSLPassphrase = os.Getenv(tlsconfig.PassphraseEnv)
 	}
 	s := &Server{
 		opts:      opts,
@@ -97,26 +120,48 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	certs, err := loadCertificates(opts.ConfigPath, cfg, opts.SSLPassphrase)
+	if err != nil {
+		return nil, err
+	}
 	lc, err := s.build(cfg, data, nil)
 	if err != nil {
 		return nil, err
 	}
+	if s.events, err = events.New(cfg.Events, opts.LogWriter, s.logger); err != nil {
+		return nil, err
+	}
 	lc.generation = 1
 	s.current.Store(lc)
+	s.certificates.Store(certs)
 	s.startupConfig = cfg
 	return s, nil
 }
 
 // CheckConfig validates a configuration file exactly as start-up would, without binding
-// anything (rampart-waf -check).
+// anything (rampart-waf -check): certificates and private keys are decrypted and checked
+// too, with WAF_SSL_PASSPHRASE for keys whose tls block has no passphrase.
 func CheckConfig(path string) error {
 	cfg, _, err := readConfig(path)
 	if err != nil {
 		return err
 	}
+	if _, err := loadCertificates(path, cfg, os.Getenv(tlsconfig.PassphraseEnv)); err != nil {
+		return err
+	}
 	s := &Server{metrics: newMetrics(), transport: upstream.NewTransport(), logger: logging.Discard()}
 	_, err = s.build(cfg, nil, nil)
 	return err
+}
+
+// loadCertificates decrypts and checks the configuration's certificates; nil when it has
+// none.
+func loadCertificates(path string, cfg *config.Config, sslPassphrase string) (*tlsconfig.Certificates, error) {
+	certs, err := tlsconfig.Load(cfg, sslPassphrase)
+	if err != nil {
+		return nil, fmt.Errorf("waf config %s: %w", path, err)
+	}
+	return certs, nil
 }
 
 // readConfig reads the file once so that what is parsed is exactly what is hashed for
@@ -130,17 +175,5 @@ func readConfig(path string) (*config.Config, []byte, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("waf config %s: %w", path, err)
 	}
-	if err := checkSupported(cfg); err != nil {
-		return nil, nil, fmt.Errorf("waf config %s: %w", path, err)
-	}
 	return cfg, data, nil
-}
-
-// checkSupported rejects settings the contract allows but this build cannot honour, so
-// that they fail loudly at start instead of silently serving something else.
-func checkSupported(cfg *config.Config) error {
-	if cfg.Listen.HTTPS != 0 {
-		return fmt.Errorf("listen.https = %d needs TLS certificates, which this version of rampart-waf does not load yet; remove listen.https and serve plain HTTP on listen.http", cfg.Listen.HTTPS)
-	}
-	return nil
 }

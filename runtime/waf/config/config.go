@@ -306,6 +306,7 @@ func (c *Config) Validate() error {
 	validateTLSUse(c, bad)
 	validateDiscovery(c, bad)
 	validateLimits(c, bad)
+	validateEvents(c, bad)
 	return errors.Join(errs...)
 }
 
@@ -346,6 +347,10 @@ func (c *Config) RestartFields(prev *Config) []string {
 	}
 	if adminListen(c) != adminListen(prev) {
 		fields = append(fields, "admin.listen")
+	}
+	// The syslog connection and the access log are set up once, at start.
+	if (c.Events == nil) != (prev.Events == nil) || (c.Events != nil && *c.Events != *prev.Events) {
+		fields = append(fields, "events")
 	}
 	// Timeouts and header limits belong to the listening http.Server.
 	if (c.Limits == nil) != (prev.Limits == nil) || (c.Limits != nil && *c.Limits != *prev.Limits) {
