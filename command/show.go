@@ -269,11 +269,20 @@ func runStatus(m *meta, args []string) int {
 			endpoint = "-"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Kind, name, strings.TrimPrefix(r.Provider, "provider."), r.Health, endpoint, r.Detail)
-		// The appliance's own health view: a WAF's pool members, as its /status reports them.
-		for _, c := range r.Components {
-			fmt.Fprintf(tw, "\t  %s\t\t%s\t\t%s\n", c.Name, c.Health, c.Detail)
-		}
 	}
 	_ = tw.Flush()
+	// Each appliance's own health view (a WAF's pool members, as its /status reports them),
+	// below the table so long member names do not stretch its columns.
+	for _, r := range rows {
+		if len(r.Components) == 0 {
+			continue
+		}
+		fmt.Fprintf(m.streams.Out, "\n%s:\n", r.Address)
+		ctw := tabwriter.NewWriter(m.streams.Out, 0, 0, 2, ' ', 0)
+		for _, c := range r.Components {
+			fmt.Fprintf(ctw, "  %s\t%s\t%s\n", c.Name, c.Health, c.Detail)
+		}
+		_ = ctw.Flush()
+	}
 	return 0
 }

@@ -137,6 +137,10 @@ func TestQuickstartLifecycle(t *testing.T) {
 	if !strings.Contains(status, "shop") || !strings.Contains(status, "healthy") {
 		t.Fatalf("status does not show a healthy shop:\n%s", status)
 	}
+	// The WAF's own health view: its pool member, as the runtime's /status reports it.
+	if !strings.Contains(status, "pool app: "+backendAddr+"  UP") {
+		t.Fatalf("status does not show the pool member %s UP:\n%s", backendAddr, status)
+	}
 	if code, out := c.run("plan", "-detailed-exitcode"); code != 0 {
 		t.Fatalf("plan right after apply exited %d, want 0 (no changes):\n%s", code, out)
 	}

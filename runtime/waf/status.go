@@ -129,6 +129,9 @@ func poolComponents(ps poolStatus) []admin.Component {
 		if m.Message != "" {
 			detail = strings.TrimSpace(detail + " " + m.Message)
 		}
+		if detail == "" {
+			detail = "not checked yet"
+		}
 		out = append(out, admin.Component{Name: "pool " + ps.Name + ": " + m.Address, Health: m.Status, Detail: detail})
 	}
 	return out
