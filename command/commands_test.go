@@ -3,11 +3,14 @@ package command_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rampart-sec/rampart/internal/freeport"
 )
 
 // TestEveryCommandHasHelpWithExample: --help teaches, for every command.
@@ -185,5 +188,66 @@ func TestApplyAsksForConfirmation(t *testing.T) {
 	}
 	if r := answer("yes\n"); r.code != 0 || !strings.Contains(r.stdout, "Apply complete! Appliances: 2 added") {
 		t.Fatalf("answering yes: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestSecretsNeverShown: a secret in a WAF's configuration (a sensitive variable, and a TLS
+// passphrase, secret by nature) never appears in plan output, state or the diff of a
+// change, even though the local provider reads the running config back without marks.
+func TestSecretsNeverShown(t *testing.T) {
+	t.Setenv("RAMPART_STATE_KEY", "correct horse battery staple")
+	httpPort, adminPort := freeport.Port(t), freeport.Port(t)
+	config := func(syslog string) string {
+		return fmt.Sprintf(`
+variable "syslog" {
+  type      = string
+  sensitive = true
+  default   = %q
+}
+
+waf "s" {
+  listen {
+    http = %d
+  }
+  admin {
+    listen = "127.0.0.1:%d"
+  }
+  server_pool "app" {
+    member {
+      address = "127.0.0.1:9"
+    }
+  }
+  site "d" {
+    pool = "app"
+    policy {
+      mode = "off"
+    }
+  }
+  events {
+    syslog = var.syslog
+  }
+}
+`, syslog, httpPort, adminPort)
+	}
+	dir := workdir(t, map[string]string{"main.hcl": config("udp://127.0.0.1:5514")})
+	mustRampart(t, dir, "init")
+	applied := mustRampart(t, dir, "apply", "-auto-approve")
+	t.Cleanup(func() { rampart(t, dir, "destroy", "-auto-approve") })
+	if strings.Contains(applied.stdout, "5514") {
+		t.Fatalf("apply printed the secret:\n%s", applied.stdout)
+	}
+	state, _ := os.ReadFile(filepath.Join(dir, "rampart.state"))
+	if strings.Contains(string(state), "5514") {
+		t.Fatal("state holds the secret in clear text")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(config("udp://127.0.0.1:5515")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plan := mustRampart(t, dir, "plan")
+	if strings.Contains(plan.stdout, "5514") || strings.Contains(plan.stdout, "5515") {
+		t.Fatalf("the diff shows the old or new secret:\n%s", plan.stdout)
+	}
+	if !strings.Contains(plan.stdout, "syslog = (sensitive)") {
+		t.Fatalf("the diff does not show the change as (sensitive):\n%s", plan.stdout)
 	}
 }

@@ -177,6 +177,7 @@ func desiredValue(a *schema.Appliance, ps *protocol.PlacementSchema, ctx *hcl.Ev
 	if diags.HasErrors() {
 		return protocol.InstanceValue{}, diags
 	}
+	runtimeVal = schema.MarkSensitive(a.Kind, runtimeVal)
 	diags = append(diags, schema.ValidateRuntime(a, runtimeVal)...)
 	body := hcl.EmptyBody()
 	if a.Placement != nil {
@@ -219,6 +220,11 @@ func (pr *planRun) planInstance(ctx context.Context, r *walkRun, a *schema.Appli
 		observed, gone := r.observedOrPrior(inst)
 		if !gone {
 			ov := splitValue(observed)
+			// What a provider reads back (a config file) carries no marks: restore them
+			// from state, from the configuration and from the kind's secret fields, so a
+			// diff never shows an old secret in clear.
+			ov.Runtime = schema.MarkSensitive(a.Kind, copyMarks(ov.Runtime, pv.Runtime, desired.Runtime))
+			ov.Placement = copyMarks(ov.Placement, pv.Placement, desired.Placement)
 			req.Observed = &ov
 		}
 	}

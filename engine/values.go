@@ -76,3 +76,26 @@ func copyAttr(dst, src cty.Value, name string) cty.Value {
 	attrs[name] = src.GetAttr(name)
 	return cty.ObjectVal(attrs)
 }
+
+// copyMarks marks in dst every path that is marked in one of the sources and exists in dst.
+func copyMarks(dst cty.Value, sources ...cty.Value) cty.Value {
+	if dst == cty.NilVal {
+		return dst
+	}
+	var marks []cty.PathValueMarks
+	for _, src := range sources {
+		if src == cty.NilVal || !src.ContainsMarked() {
+			continue
+		}
+		_, pvm := src.UnmarkDeepWithPaths()
+		for _, pm := range pvm {
+			if _, err := pm.Path.Apply(dst); err == nil {
+				marks = append(marks, pm)
+			}
+		}
+	}
+	if len(marks) == 0 {
+		return dst
+	}
+	return dst.MarkWithPaths(marks)
+}

@@ -29,3 +29,25 @@ func TestEqualValuesTreatsNullAndEmptyAlike(t *testing.T) {
 		}
 	}
 }
+
+func TestCopyMarks(t *testing.T) {
+	obj := func(secret, plain string) cty.Value {
+		return cty.ObjectVal(map[string]cty.Value{"secret": cty.StringVal(secret), "plain": cty.StringVal(plain)})
+	}
+	src := cty.ObjectVal(map[string]cty.Value{
+		"secret": cty.StringVal("new").Mark("sensitive"),
+		"plain":  cty.StringVal("x"),
+	})
+	got := copyMarks(obj("old", "y"), src)
+	if !got.GetAttr("secret").IsMarked() || got.GetAttr("plain").IsMarked() {
+		t.Fatalf("copyMarks = %#v, want only secret marked", got)
+	}
+	if v, _ := got.GetAttr("secret").Unmark(); v.AsString() != "old" {
+		t.Fatalf("copyMarks changed the value: %#v", v)
+	}
+	// A path missing from dst is ignored.
+	short := cty.ObjectVal(map[string]cty.Value{"plain": cty.StringVal("y")})
+	if copyMarks(short, src).ContainsMarked() {
+		t.Fatal("a mark for a missing path was applied")
+	}
+}

@@ -15,7 +15,7 @@ type DockerAPI struct {
 	// CA, Certificate and PrivateKey (PEM) authenticate to tcp endpoints over TLS.
 	CA          string `json:"ca,omitempty" hcl:"ca,optional"`
 	Certificate string `json:"certificate,omitempty" hcl:"certificate,optional"`
-	PrivateKey  string `json:"private_key,omitempty" hcl:"private_key,optional"`
+	PrivateKey  string `json:"private_key,omitempty" hcl:"private_key,optional" sensitive:"true"`
 }
 
 // DockerDiscovery selects a pool's members among running containers.

@@ -5,13 +5,14 @@ import (
 	"strings"
 )
 
-// TLS is a certificate and its private key, both PEM. The key may be encrypted (PKCS#8
+// TLS is a certificate and its private key, both PEM. Fields tagged sensitive are marked
+// as secrets by the schema: never shown in plans, only stored encrypted. The key may be encrypted (PKCS#8
 // "ENCRYPTED PRIVATE KEY" or legacy "Proc-Type: 4,ENCRYPTED" with DEK-Info); Passphrase, or
 // WAF_SSL_PASSPHRASE when it is empty, decrypts it.
 type TLS struct {
 	Certificate string `json:"certificate,omitempty" hcl:"certificate,optional"`
-	PrivateKey  string `json:"private_key,omitempty" hcl:"private_key,optional"`
-	Passphrase  string `json:"passphrase,omitempty" hcl:"passphrase,optional"`
+	PrivateKey  string `json:"private_key,omitempty" hcl:"private_key,optional" sensitive:"true"`
+	Passphrase  string `json:"passphrase,omitempty" hcl:"passphrase,optional" sensitive:"true"`
 	// MinVersion is the lowest TLS version accepted: "1.2" (default) or "1.3".
 	MinVersion string `json:"min_version,omitempty" hcl:"min_version,optional"`
 }

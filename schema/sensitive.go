@@ -1,0 +1,84 @@
+package schema
+
+import (
+	"reflect"
+
+	"github.com/rampart-sec/rampart/runtime/appliance"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// MarkSensitive marks the values of runtime settings that are secrets by nature (a field
+// tagged `sensitive:"true"` in runtime/<kind>/config, such as a TLS private key or its
+// passphrase), whether or not the user marked them: they then show as (sensitive) in plans
+// and are only ever stored encrypted in state.
+func MarkSensitive(kind string, v cty.Value) cty.Value {
+	k, ok := appliance.Lookup(kind)
+	if !ok {
+		return v
+	}
+	return markStruct(k.Type, v)
+}
+
+func markStruct(t reflect.Type, v cty.Value) cty.Value {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() {
+		return v
+	}
+	var attrs map[string]cty.Value
+	for _, f := range taggedFields(t) {
+		if f.hclKind == "label" || !v.Type().HasAttribute(f.hclName) {
+			continue
+		}
+		child := v.GetAttr(f.hclName)
+		var marked cty.Value
+		if f.field.Tag.Get("sensitive") == "true" {
+			marked = child.Mark(SensitiveMark)
+		} else {
+			marked = markNested(f.field.Type, child)
+		}
+		if marked.RawEquals(child) {
+			continue
+		}
+		if attrs == nil {
+			attrs = v.AsValueMap()
+		}
+		attrs[f.hclName] = marked
+	}
+	if attrs == nil {
+		return v
+	}
+	return cty.ObjectVal(attrs)
+}
+
+// markNested descends into nested blocks: a struct, or a list of structs.
+func markNested(t reflect.Type, v cty.Value) cty.Value {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t.Kind() == reflect.Struct:
+		return markStruct(t, v)
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct:
+		if v.IsNull() || !v.IsKnown() || !v.CanIterateElements() || v.LengthInt() == 0 {
+			return v
+		}
+		elems := make([]cty.Value, 0, v.LengthInt())
+		changed := false
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			m := markStruct(t.Elem(), e)
+			changed = changed || !m.RawEquals(e)
+			elems = append(elems, m)
+		}
+		if !changed {
+			return v
+		}
+		if v.Type().IsTupleType() {
+			return cty.TupleVal(elems)
+		}
+		return cty.ListVal(elems)
+	}
+	return v
+}
