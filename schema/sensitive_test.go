@@ -8,7 +8,6 @@ import (
 
 func TestMarkSensitiveMarksSecretsOnly(t *testing.T) {
 	ty := RuntimeType("waf")
-	v := cty.NullVal(ty)
 	attrs := map[string]cty.Value{}
 	for name, at := range ty.AttributeTypes() {
 		attrs[name] = cty.NullVal(at)
@@ -22,7 +21,7 @@ func TestMarkSensitiveMarksSecretsOnly(t *testing.T) {
 	tlsAttrs["private_key"] = cty.StringVal("-----BEGIN ENCRYPTED PRIVATE KEY-----")
 	tlsAttrs["passphrase"] = cty.StringVal("hunter22")
 	attrs["tls"] = cty.ObjectVal(tlsAttrs)
-	v = cty.ObjectVal(attrs)
+	v := cty.ObjectVal(attrs)
 
 	marked := MarkSensitive("waf", v)
 	tls := marked.GetAttr("tls")

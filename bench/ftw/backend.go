@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -26,18 +27,22 @@ func startBackend() (*backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("backend listen: %w", err)
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-	})
-	mux.HandleFunc("POST /reflect", reflect)
-	mux.HandleFunc("POST /reflect/", reflect)
 	b := &backend{
-		server:   &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second},
+		server:   &http.Server{Handler: http.HandlerFunc(serveBackend), ReadHeaderTimeout: 10 * time.Second},
 		listener: ln,
 	}
 	go func() { _ = b.server.Serve(ln) }()
 	return b, nil
+}
+
+// serveBackend answers every request. It is not an http.ServeMux: a mux answers 404 to
+// requests it cannot route by path, such as CONNECT host:port, which has none.
+func serveBackend(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost && (r.URL.Path == "/reflect" || strings.HasPrefix(r.URL.Path, "/reflect/")) {
+		reflect(w, r)
+		return
+	}
+	_, _ = io.Copy(io.Discard, r.Body)
 }
 
 func (b *backend) addr() string { return b.listener.Addr().String() }

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestBackendReflect(t *testing.T) {
@@ -36,5 +39,31 @@ func TestBackendReflect(t *testing.T) {
 				t.Errorf("got %d %q X-Test=%q, want %d %q %q", resp.StatusCode, body, resp.Header.Get("X-Test"), tc.status, tc.respBody, tc.header)
 			}
 		})
+	}
+}
+
+// TestBackendAnswersConnect: like albedo, the backend answers every request with 200,
+// also CONNECT host:port, which has no path to route by.
+func TestBackendAnswersConnect(t *testing.T) {
+	b, err := startBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.close)
+	conn, err := net.Dial("tcp", b.addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(conn, "CONNECT 1.2.3.4:80 HTTP/1.1\r\nHost: localhost\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), &http.Request{Method: http.MethodConnect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("CONNECT answered %d, want 200", resp.StatusCode)
 	}
 }

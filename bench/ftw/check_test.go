@@ -34,6 +34,8 @@ func TestCheck(t *testing.T) {
 		{"match_regex", withLog(regex(`Inbound Anomaly Score Exceeded \(Total Score: `, "")), stageResult{rules: rules}, ""},
 		{"match_regex on the target", withLog(regex(`found within ARGS:x`, "")), stageResult{rules: rules}, ""},
 		{"matched values are not logged", withLog(regex(`found within ARGS:x: 1234`, "")), stageResult{rules: rules}, "does not match match_regex"},
+		{"matched data, escaped as ModSecurity logs it", withLog(regex(`Matched Data:.*MAIL FROM:<a@b> found within ARGS:t:.*MAIL FROM:<a@b>`, "")),
+			stageResult{rules: []loggedRule{{ID: 932300, Target: "ARGS:t", MatchedData: "Matched Data: \r\nMAIL FROM:<a@b> found within ARGS:t: \r\nMAIL FROM:<a@b>"}}}, ""},
 		{"no_match_regex fails when any rule logged", withLog(regex("", `\[id "\d+"\]`)), stageResult{rules: rules}, "matches no_match_regex"},
 		{"no_match_regex passes on a clean log", withLog(regex("", `\[id "\d+"\]`)), stageResult{}, ""},
 		{"response_contains", &output{ResponseContains: "Hello"}, stageResult{rawResponse: []byte("HTTP/1.1 200 OK\r\n\r\nbye")}, `does not contain "Hello"`},

@@ -16,6 +16,8 @@ type loggedRule struct {
 	Message  string `json:"message"`
 	Severity string `json:"severity"`
 	Target   string `json:"target"`
+	// MatchedData is the rule's log data (events.log_matched_data).
+	MatchedData string `json:"matched_data"`
 }
 
 // logLine is the part of a rampart-waf log line the runner reads: security events
@@ -142,19 +144,41 @@ func (x *logIndex) recent() string {
 
 // renderModSecurityStyle writes rules the way ModSecurity's error log does, so the
 // corpus's match_regex (written for that log, e.g. `\[id "\d+"\]`) applies. The data
-// field has the CRS logdata shape with the matched values elided: rampart-waf logs where a
-// rule matched, never what (it may be a cookie or a password).
+// field is the rule's log data, which rampart-waf logs only with events.log_matched_data
+// (the runner turns it on); without it, the CRS logdata shape with the values elided.
 func renderModSecurityStyle(rules []loggedRule) string {
 	var b strings.Builder
 	for _, r := range rules {
 		fmt.Fprintf(&b, "[id \"%d\"] [msg \"%s\"]", r.ID, r.Message)
-		if r.Target != "" {
+		switch {
+		case r.MatchedData != "":
+			fmt.Fprintf(&b, " [data \"%s\"]", logEscape(r.MatchedData))
+		case r.Target != "":
 			fmt.Fprintf(&b, " [data \"Matched Data: … found within %s: …\"]", r.Target)
 		}
 		if r.Severity != "" {
 			fmt.Fprintf(&b, " [severity \"%s\"]", r.Severity)
 		}
 		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// logEscape escapes a value as ModSecurity does in its error log: quotes and backslashes
+// with a backslash, bytes outside printable ASCII (CR, LF, NUL, UTF-8) as \xHH, so that
+// one record stays on one line and the corpus's `.*` spans the whole value.
+func logEscape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < 0x20 || c > 0x7e:
+			fmt.Fprintf(&b, "\\x%02x", c)
+		default:
+			b.WriteByte(c)
+		}
 	}
 	return b.String()
 }

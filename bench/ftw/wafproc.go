@@ -21,8 +21,9 @@ import (
 
 // testTuning is the CRS test setup (crs-setup for go-ftw, rule 900005 upstream): limits
 // and UTF-8 validation the regression tests are written against, and the JSON response
-// bodies the 95x response tests produce. Detection-only and paranoia level 4 come from
-// the site policy.
+// bodies the 95x response tests produce. It is the policy's crs_setup, loaded where CRS
+// expects crs-setup.conf: before the rules, so that phase-1 rules such as 920400
+// (tx.max_file_size) see it. Detection-only and paranoia level 4 come from the policy.
 const testTuning = `SecResponseBodyMimeType text/plain text/html text/xml application/json
 SecAction "id:10005,phase:1,nolog,pass,t:none,setvar:tx.crs_validate_utf8_encoding=1,setvar:tx.arg_name_length=100,setvar:tx.arg_length=400,setvar:tx.total_arg_length=64000,setvar:tx.max_num_args=255,setvar:tx.max_file_size=64100,setvar:tx.combined_file_sizes=65535,setvar:tx.reporting_level=4"`
 
@@ -39,7 +40,8 @@ type wafProcess struct {
 
 // wafConfig is the configuration the corpus runs under: one default site in detect mode
 // at paranoia level 4 with response inspection, in front of the backend, with the access
-// log on (its record ends each request's log).
+// log on (its record ends each request's log) and the rules' matched data in the events
+// (the corpus checks ModSecurity's "Matched Data: … found within …" log text).
 func wafConfig(httpPort int, adminSocket, backendAddr string) map[string]any {
 	return map[string]any{
 		"listen": map[string]any{"address": "127.0.0.1", "http": httpPort},
@@ -55,10 +57,10 @@ func wafConfig(httpPort int, adminSocket, backendAddr string) map[string]any {
 				"mode":                "detect",
 				"paranoia_level":      4,
 				"response_inspection": true,
-				"custom_rules":        []string{testTuning},
+				"crs_setup":           []string{testTuning},
 			},
 		}},
-		"events": map[string]any{"access_log": true},
+		"events": map[string]any{"access_log": true, "log_matched_data": true},
 		// Every test must be inspected, never refused for overload: a long queue.
 		"inspection": map[string]any{"queue_length": 256, "queue_timeout": "60s"},
 	}

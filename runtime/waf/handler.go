@@ -57,6 +57,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 						action = actionBlocked
 					}
 				}
+				tx.InspectLogging() // the correlation rules report on the whole exchange
 				if v.Matched() || v.Blocked {
 					s.securityEvent(r, st, id, v, ri.status())
 				}
@@ -126,6 +127,7 @@ func (s *Server) inspectRequest(w http.ResponseWriter, r *http.Request, lc *load
 	}
 	status := v.Status
 	writeBlockPage(w, status, id)
+	tx.InspectLogging()
 	s.securityEvent(r, st, id, v, status)
 	tx.Close()
 	return nil, actionBlocked
@@ -135,15 +137,23 @@ func (s *Server) inspectRequest(w http.ResponseWriter, r *http.Request, lc *load
 var bodyLimitMatch = inspect.Match{RuleID: inspect.BodyLimitRuleID, Message: "Request body larger than the inspection limit (policy.request_body_limit)", Severity: "critical"}
 
 // securityEvent reports the rules a request matched and counts them. Only what identifies
-// the request is reported: never headers (Authorization, Cookie) or bodies.
+// the request is reported: never headers (Authorization, Cookie) or bodies, unless
+// events.log_matched_data asks for the values the rules matched.
 func (s *Server) securityEvent(r *http.Request, st *site, id string, v *inspect.Verdict, status int) {
 	action := events.ActionDetected
 	if v.Blocked {
 		action = events.ActionBlocked
 	}
+	var data []string
+	if s.events.MatchedDataEnabled() {
+		data = v.LogData()
+	}
 	rules := make([]events.RuleMatch, len(v.Matches))
 	for i, m := range v.Matches {
 		rules[i] = events.RuleMatch{ID: m.RuleID, Message: m.Message, Severity: m.Severity, Target: m.Target}
+		if i < len(data) {
+			rules[i].MatchedData = data[i]
+		}
 		s.metrics.ruleHit(m.RuleID)
 	}
 	s.emitSecurity(r, events.Event{

@@ -37,6 +37,11 @@ var guardReasons = map[string]string{
 	reasonMalformedHeader: "a header line is malformed",
 	reasonReservedHeader:  "the request uses a header name reserved by the firewall",
 	reasonHeadTooLarge:    "the request headers are too large",
+	reasonVersionBelow10:  "the request line names an HTTP version below 1.0 (HTTP/0.9 requests carry no version)",
+	reasonFragment:        "the request target contains a fragment (#), which HTTP never sends",
+	reasonConnectTarget:   "a CONNECT request must name host:port",
+	reasonEmptyHost:       "an HTTP/1.1 request must name its host in the Host header",
+	reasonInvalidHost:     "the Host header is not a host name or IP address with an optional port",
 }
 
 var guardStatus = map[string]int{reasonHeadTooLarge: http.StatusRequestHeaderFieldsTooLarge}
@@ -72,8 +77,8 @@ func (h *hardening) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // refusal returns why r is refused, or "". Beyond the guard's verdict these are checks
-// net/http already makes for HTTP/1.x; they are repeated so that no path (HTTP/2, a
-// future listener) can skip them.
+// net/http or the guard already make for HTTP/1.x; they are repeated so that no path
+// (HTTP/2, a future listener) can skip them.
 func (h *hardening) refusal(r *http.Request) string {
 	if reasons := r.Header[rejectedHeader]; len(reasons) > 0 {
 		if _, known := guardReasons[reasons[0]]; known {
@@ -89,6 +94,12 @@ func (h *hardening) refusal(r *http.Request) string {
 	}
 	if strings.IndexByte(r.RequestURI, 0) >= 0 {
 		return reasonControlChar
+	}
+	if strings.IndexByte(r.RequestURI, '#') >= 0 {
+		return reasonFragment
+	}
+	if _, ok := splitAuthority(r.Host); r.Host != "" && !ok {
+		return reasonInvalidHost
 	}
 	return ""
 }

@@ -198,3 +198,51 @@ func TestInvalidPercentEncodingInTheQuery(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestLineAndHostHygiene: request lines and Host values HTTP forbids but net/http
+// accepts (or answers 505) are refused by the guard with 400; their valid neighbours pass.
+func TestRequestLineAndHostHygiene(t *testing.T) {
+	a := startBackend(t, "a")
+	w := startWAF(t, simpleConfig("off", a.address()))
+	address := strings.TrimPrefix(w.url, "http://")
+	tests := []struct {
+		name   string
+		raw    string
+		status int
+		body   string // part of the WAF's explanation, for refusals
+	}{
+		{"HTTP/0.9 named in the line", "GET / HTTP/0.9\r\nHost: a\r\n\r\n", 400, "below 1.0"},
+		{"HTTP/0.8", "GET / HTTP/0.8\r\nHost: a\r\n\r\n", 400, "below 1.0"},
+		{"fragment in the target", "GET /#frag HTTP/1.1\r\nHost: a\r\n\r\n", 400, "fragment"},
+		{"fragment after a query", "GET /a?b=c#d HTTP/1.1\r\nHost: a\r\n\r\n", 400, "fragment"},
+		{"CONNECT without port", "CONNECT www.example.com HTTP/1.1\r\nHost: a\r\n\r\n", 400, "host:port"},
+		{"CONNECT with a path", "CONNECT /rpc HTTP/1.1\r\nHost: a\r\n\r\n", 400, "host:port"},
+		{"empty Host in HTTP/1.1", "GET / HTTP/1.1\r\nHost:\r\n\r\n", 400, "must name its host"},
+		{"percent-encoded NUL in Host", "GET / HTTP/1.1\r\nHost: localhost%00\r\n\r\n", 400, "not a host name"},
+		{"percent-encoded control in Host", "GET / HTTP/1.1\r\nHost: localhost%1F\r\n\r\n", 400, "not a host name"},
+		{"userinfo in Host", "GET / HTTP/1.1\r\nHost: user@a\r\n\r\n", 400, "not a host name"},
+		{"port with letters", "GET / HTTP/1.1\r\nHost: a:80x\r\n\r\n", 400, "not a host name"},
+		{"host name and port", "GET / HTTP/1.1\r\nHost: a.example:8080\r\n\r\n", 200, ""},
+		{"IPv6 literal", "GET / HTTP/1.1\r\nHost: [::1]:80\r\n\r\n", 200, ""},
+		{"IPv4 address", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 200, ""},
+		{"HTTP/1.0 without Host", "GET / HTTP/1.0\r\n\r\n", 200, ""},
+		{"HTTP/1.0 with an empty Host", "GET / HTTP/1.0\r\nHost:\r\n\r\n", 200, ""},
+		{"colon in the path", "GET /a:b?c=d HTTP/1.1\r\nHost: a\r\n\r\n", 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			responses := rawExchange(t, address, tt.raw)
+			if len(responses) != 1 {
+				t.Fatalf("got %d responses, want one", len(responses))
+			}
+			resp := responses[0]
+			body := bodyOf(resp)
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d %q, want %d", resp.StatusCode, body, tt.status)
+			}
+			if tt.status == 400 && (!strings.Contains(body, tt.body) || !resp.Close) {
+				t.Errorf("body %q (close %v), want the explanation %q and the connection closed", body, resp.Close, tt.body)
+			}
+		})
+	}
+}

@@ -358,6 +358,10 @@ func parseHead(head []byte) requestHead {
 	if hasControl(requestLine) {
 		return requestHead{reason: reasonControlChar}
 	}
+	parsed := parseRequestLine(requestLine)
+	if reason := parsed.refusal(); reason != "" {
+		return requestHead{reason: reason}
+	}
 	http10 := bytes.HasSuffix(requestLine, []byte(" HTTP/1.0"))
 	var lengths, codings int
 	var connectionUpgrade, upgradeField bool
@@ -393,6 +397,10 @@ func parseHead(head []byte) requestHead {
 			h.chunked = true
 		case bytes.EqualFold(name, []byte(rejectedHeader)):
 			return requestHead{reason: reasonReservedHeader}
+		case bytes.EqualFold(name, []byte("Host")):
+			if reason := hostRefusal(value, parsed); reason != "" {
+				return requestHead{reason: reason}
+			}
 		case bytes.EqualFold(name, []byte("Connection")):
 			connectionUpgrade = connectionUpgrade || containsToken(value, "upgrade")
 		case bytes.EqualFold(name, []byte("Upgrade")):

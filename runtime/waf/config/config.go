@@ -120,6 +120,10 @@ type Policy struct {
 	UploadPaths []string `json:"upload_paths,omitempty" hcl:"upload_paths,optional"`
 	// ResponseInspection turns on the outbound (response) rules; off by default.
 	ResponseInspection bool `json:"response_inspection,omitempty" hcl:"response_inspection,optional"`
+	// CRSSetup is SecLang text loaded after the Core Rule Set's setup and before its rules:
+	// the place of crs-setup.conf tuning that phase-1 rules read, such as
+	// setvar:tx.allowed_methods or tx.max_file_size (custom_rules load too late for those).
+	CRSSetup []string `json:"crs_setup,omitempty" hcl:"crs_setup,optional"`
 }
 
 // Exclusion removes rules, by id or tag, for requests under a path prefix, optionally
@@ -138,6 +142,10 @@ type Events struct {
 	Syslog string `json:"syslog,omitempty" hcl:"syslog,optional"`
 	// AccessLog writes one JSON line per request to the log.
 	AccessLog bool `json:"access_log,omitempty" hcl:"access_log,optional"`
+	// LogMatchedData adds each rule's log data to security events, as ModSecurity logs it
+	// ("Matched Data: X found within ARGS:q: <value>"). Off by default: it is request
+	// content and may hold passwords, cookies or tokens.
+	LogMatchedData bool `json:"log_matched_data,omitempty" hcl:"log_matched_data,optional"`
 }
 
 // Defaults applied by ApplyDefaults.

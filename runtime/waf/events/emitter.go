@@ -21,9 +21,11 @@ type Emitter struct {
 	mu        sync.Mutex // one line per Write, never interleaved
 	w         io.Writer
 	accessLog bool
-	syslog    *syslogSender // nil without a syslog address
-	header    syslogHeader
-	buffers   sync.Pool // *bytes.Buffer
+	// matchedData writes the rules' matched data (events.log_matched_data).
+	matchedData bool
+	syslog      *syslogSender // nil without a syslog address
+	header      syslogHeader
+	buffers     sync.Pool // *bytes.Buffer
 }
 
 // Stats are the counters of the syslog queue, for /metrics.
@@ -48,6 +50,7 @@ func newEmitter(cfg *config.Events, w io.Writer, logger *slog.Logger, settings s
 	addr := os.Getenv(SyslogAddressEnv)
 	if cfg != nil {
 		e.accessLog = cfg.AccessLog
+		e.matchedData = cfg.LogMatchedData
 		if addr == "" {
 			addr = cfg.Syslog
 		}
@@ -75,7 +78,7 @@ func (e *Emitter) Security(ev Event) {
 	}
 	buf := e.buffers.Get().(*bytes.Buffer)
 	defer e.putBuffer(buf)
-	if err := encodeSecurity(buf, &ev); err != nil {
+	if err := encodeSecurity(buf, &ev, e.matchedData); err != nil {
 		return // only unencodable values fail, and an Event has none
 	}
 	e.writeLine(buf.Bytes())
@@ -100,6 +103,10 @@ func (e *Emitter) Access(rec AccessRecord) {
 // AccessLogEnabled reports whether Access writes anything, so callers can skip building
 // records.
 func (e *Emitter) AccessLogEnabled() bool { return e != nil && e.accessLog }
+
+// MatchedDataEnabled reports whether security events carry the rules' matched data, so
+// callers gather it only then.
+func (e *Emitter) MatchedDataEnabled() bool { return e != nil && e.matchedData }
 
 // Stats returns the syslog counters; all zero without syslog.
 func (e *Emitter) Stats() Stats {

@@ -63,7 +63,7 @@ func TestSecurityLineBounds(t *testing.T) {
 		ev.Rules = append(ev.Rules, RuleMatch{ID: 900000 + i, Message: strings.Repeat("m", 1000)})
 	}
 	var buf bytes.Buffer
-	if err := encodeSecurity(&buf, &ev); err != nil {
+	if err := encodeSecurity(&buf, &ev, false); err != nil {
 		t.Fatal(err)
 	}
 	var line securityLine

@@ -47,8 +47,9 @@ type accessLine struct {
 	Upstream   string  `json:"upstream"`
 }
 
-// encodeSecurity appends ev as one JSON line (with its newline) to buf.
-func encodeSecurity(buf *bytes.Buffer, ev *Event) error {
+// encodeSecurity appends ev as one JSON line (with its newline) to buf. The rules'
+// matched data is written only when withMatchedData is set.
+func encodeSecurity(buf *bytes.Buffer, ev *Event, withMatchedData bool) error {
 	line := securityLine{
 		Time:          timestamp(ev.Time),
 		Level:         "WARN",
@@ -72,6 +73,10 @@ func encodeSecurity(buf *bytes.Buffer, ev *Event) error {
 		if i < MaxRules {
 			r.Message = truncate(r.Message, MaxMessageBytes)
 			r.Target = truncate(r.Target, MaxTargetBytes)
+			r.MatchedData = ""
+			if withMatchedData {
+				r.MatchedData = truncate(ev.Rules[i].MatchedData, MaxMatchedDataBytes)
+			}
 			line.Rules = append(line.Rules, r)
 		}
 	}

@@ -6,7 +6,9 @@
 // requests down.
 //
 // Nothing here sees headers or bodies: an Event carries only what identifies a request and
-// the rules it matched, so Authorization, Cookie and request bodies can never leak into logs.
+// the rules it matched, so Authorization, Cookie and request bodies never leak into logs.
+// The one exception is opt-in: with events.log_matched_data, each rule's log data (the
+// values it matched, as ModSecurity logs them) is written too.
 package events
 
 import "time"
@@ -45,6 +47,10 @@ type RuleMatch struct {
 	// Target is the variable that matched, such as ARGS:id or REQUEST_HEADERS:User-Agent:
 	// where to aim an exclusion. Never the matched value.
 	Target string `json:"target,omitempty"`
+	// MatchedData is the rule's log data, such as the Core Rule Set's "Matched Data: X
+	// found within ARGS:q: <value>", truncated to MaxMatchedDataBytes. It is request
+	// content: the Emitter writes it only with events.log_matched_data.
+	MatchedData string `json:"matched_data,omitempty"`
 }
 
 // AccessRecord is one line of the access log.
@@ -66,5 +72,7 @@ const (
 	MaxURIBytes     = 2048
 	MaxMessageBytes = 256
 	MaxTargetBytes  = 128
-	MaxRules        = 64 // further matches are counted in the rule_ids list only
+	// MaxMatchedDataBytes is ModSecurity's bound on logged data.
+	MaxMatchedDataBytes = 512
+	MaxRules            = 64 // further matches are counted in the rule_ids list only
 )

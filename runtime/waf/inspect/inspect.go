@@ -34,7 +34,7 @@ func New(p Policy) (*Inspector, error) {
 	}
 	e, err := compile(directives(&p))
 	if err != nil {
-		return nil, fmt.Errorf("policy (mode %s, paranoia level %d): %w; check custom_rules and exclusions", p.Mode, p.ParanoiaLevel, err)
+		return nil, fmt.Errorf("policy (mode %s, paranoia level %d): %w; check crs_setup, custom_rules and exclusions", p.Mode, p.ParanoiaLevel, err)
 	}
 	return &Inspector{policy: p, engine: e}, nil
 }

@@ -29,6 +29,7 @@ type Policy struct {
 	OutboundThreshold  int
 	Exclusions         []config.Exclusion
 	CustomRules        []string
+	CRSSetup           []string
 	RequestBodyLimit   int
 	ArgumentsLimit     int
 	UploadPaths        []string
@@ -48,6 +49,7 @@ func PolicyFrom(p *config.Policy) (Policy, error) {
 		OutboundThreshold:  p.OutboundThreshold,
 		Exclusions:         p.Exclusions,
 		CustomRules:        p.CustomRules,
+		CRSSetup:           p.CRSSetup,
 		RequestBodyLimit:   p.RequestBodyLimit,
 		ArgumentsLimit:     p.ArgumentsLimit,
 		UploadPaths:        p.UploadPaths,

@@ -23,7 +23,7 @@ const (
 //  1. Coraza's recommended engine configuration (body processors, body parse errors → 400);
 //  2. rampart's engine settings for p (mode, limits, no audit log, no temporary files);
 //  3. the CRS setup: paranoia level and anomaly thresholds, set before CRS initialisation
-//     fills in its defaults;
+//     fills in its defaults, then the policy's crs_setup text (crs-setup.conf tuning);
 //  4. exclusions, as runtime ctl rules in phase 1 so they apply before the rules they name;
 //  5. the Core Rule Set (response rules only with response inspection);
 //  6. the policy's custom rules, then the arguments-limit guard.
@@ -50,9 +50,11 @@ func directives(p *Policy) string {
 		fmt.Fprintf(&b, "SecResponseBodyLimit %d\n", DefaultResponseBodyLimit)
 		b.WriteString("SecResponseBodyLimitAction ProcessPartial\n")
 		// The recommended configuration sets default actions for the request phases only;
-		// without these the response rules would match without logging.
+		// without these the response rules, and the correlation rule of the logging phase
+		// (980170), would match without logging. ModSecurity's built-in default logs too.
 		b.WriteString("SecDefaultAction \"phase:3,log,auditlog,pass\"\n")
 		b.WriteString("SecDefaultAction \"phase:4,log,auditlog,pass\"\n")
+		b.WriteString("SecDefaultAction \"phase:5,log,auditlog,pass\"\n")
 	} else {
 		b.WriteString("SecResponseBodyAccess Off\n")
 	}
@@ -61,6 +63,10 @@ func directives(p *Policy) string {
 	fmt.Fprintf(&b, "SecAction \"id:900000,phase:1,pass,t:none,nolog,setvar:tx.blocking_paranoia_level=%d\"\n", p.ParanoiaLevel)
 	fmt.Fprintf(&b, "SecAction \"id:900110,phase:1,pass,t:none,nolog,setvar:tx.inbound_anomaly_score_threshold=%d,setvar:tx.outbound_anomaly_score_threshold=%d\"\n",
 		p.InboundThreshold, p.OutboundThreshold)
+	for _, setup := range p.CRSSetup {
+		b.WriteString(setup)
+		b.WriteString("\n")
+	}
 
 	for i, e := range p.Exclusions {
 		if ctl := exclusionActions(e.RuleIDs, e.Tags, e.Argument); ctl != "" {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/corazawaf/coraza/v3/experimental/plugins/plugintypes"
 	"github.com/corazawaf/coraza/v3/types"
 )
 
@@ -15,6 +16,9 @@ type Transaction struct {
 	tx       types.Transaction
 	paranoia int
 	verdict  Verdict
+	// correlates is set when the policy loads the outbound rules, whose correlation rules
+	// run in the logging phase; logged once that phase ran.
+	correlates, logged bool
 }
 
 var transactions = sync.Pool{New: func() any { return new(Transaction) }}
@@ -25,6 +29,7 @@ var transactions = sync.Pool{New: func() any { return new(Transaction) }}
 func (in *Inspector) InspectRequest(r *http.Request, body []byte, requestID string) *Transaction {
 	t := transactions.Get().(*Transaction)
 	t.paranoia = in.policy.ParanoiaLevel
+	t.correlates, t.logged = in.policy.ResponseInspection, false
 	t.verdict.reset()
 	t.tx = in.engine.waf.NewTransactionWithID(requestID)
 
@@ -49,6 +54,7 @@ func (in *Inspector) InspectRequest(r *http.Request, body []byte, requestID stri
 
 	if tx.ProcessRequestHeaders() == nil {
 		if len(body) > 0 {
+			addRefusedPartHeaders(tx, r.Header.Get("Content-Type"), body)
 			// Errors concern buffering limits we already enforce; the body processors
 			// report parse errors to the rules (REQBODY_ERROR), not here.
 			_, _, _ = tx.WriteRequestBody(body)
@@ -57,6 +63,23 @@ func (in *Inspector) InspectRequest(r *http.Request, body []byte, requestID stri
 	}
 	t.verdict.collect(tx, t.paranoia)
 	return t
+}
+
+// addRefusedPartHeaders puts the multipart header lines the body processor cannot read
+// into MULTIPART_PART_HEADERS (see refusedPartHeaders), before the body rules run.
+func addRefusedPartHeaders(tx types.Transaction, contentType string, body []byte) {
+	lines := refusedPartHeaders(contentType, body)
+	if len(lines) == 0 {
+		return
+	}
+	state, ok := tx.(plugintypes.TransactionState)
+	if !ok {
+		return
+	}
+	headers := state.Variables().MultipartPartHeaders()
+	for _, line := range lines {
+		headers.Add("", line)
+	}
 }
 
 // Verdict is the outcome so far: of the request phases, then of the response phases.
@@ -93,15 +116,31 @@ func (t *Transaction) InspectResponseBody(body []byte) {
 	t.verdict.collect(tx, t.paranoia)
 }
 
+// InspectLogging runs the logging phase, where the Core Rule Set's correlation rules
+// (RESPONSE-980, loaded with response inspection) report the exchange's final anomaly
+// scores. Call it once the request and response rules are done and before reporting the
+// verdict, so that the report includes them. It runs at most once per transaction.
+func (t *Transaction) InspectLogging() {
+	if t.logged {
+		return
+	}
+	t.logged = true
+	// No audit log is configured, so the logging phase only matters for the correlation
+	// rules.
+	if !t.correlates {
+		return
+	}
+	t.tx.ProcessLogging()
+	t.verdict.collect(t.tx, t.paranoia)
+}
+
 // Close releases the transaction to the engine. The verdict must not be used after.
 func (t *Transaction) Close() {
-	// No audit log is configured, so the logging phase only matters for the outbound
-	// correlation rules, which run with response inspection.
-	if t.tx.IsResponseBodyAccessible() {
-		t.tx.ProcessLogging()
-	}
+	t.InspectLogging()
 	_ = t.tx.Close()
 	t.tx = nil
+	clear(t.verdict.matched) // the pooled Transaction keeps no request data
+	t.verdict.matched = t.verdict.matched[:0]
 	transactions.Put(t)
 }
 

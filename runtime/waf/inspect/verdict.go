@@ -26,6 +26,9 @@ type Verdict struct {
 	// blocking paranoia level.
 	InboundScore  int
 	OutboundScore int
+
+	// matched are the engine's records of Matches (same order), for LogData.
+	matched []types.MatchedRule
 }
 
 // Matched reports whether any logged rule matched.
@@ -50,18 +53,35 @@ type Match struct {
 	Target string
 }
 
+// LogData returns the log data of each of v.Matches, in the same order: what the rule
+// quotes of the request, such as the Core Rule Set's "Matched Data: X found within
+// ARGS:q: <value>"; empty for a rule without logdata. It is request content (passwords,
+// cookies, tokens), so events carry it only when events.log_matched_data asks. Like the
+// verdict, it is valid until the transaction's Close.
+func (v *Verdict) LogData() []string {
+	if len(v.matched) != len(v.Matches) {
+		return nil // a verdict made outside a transaction (a refused body)
+	}
+	data := make([]string, len(v.matched))
+	for i, mr := range v.matched {
+		data[i] = mr.Data()
+	}
+	return data
+}
+
 func (v *Verdict) reset() {
-	*v = Verdict{Matches: v.Matches[:0]}
+	*v = Verdict{Matches: v.Matches[:0], matched: v.matched[:0]}
 }
 
 // collect fills v from the transaction after a phase: matched rules, interruption, scores.
 func (v *Verdict) collect(tx types.Transaction, paranoia int) {
-	v.Matches = v.Matches[:0]
+	v.Matches, v.matched = v.Matches[:0], v.matched[:0]
 	for _, mr := range tx.MatchedRules() {
 		rule := mr.Rule()
 		if rule.ID() == 0 || !logs(mr) {
 			continue
 		}
+		v.matched = append(v.matched, mr)
 		v.Matches = append(v.Matches, Match{
 			RuleID:   rule.ID(),
 			Message:  mr.Message(),
