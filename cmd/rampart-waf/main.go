@@ -12,6 +12,7 @@ import (
 
 	"github.com/rampart-sec/rampart/runtime/admin"
 	"github.com/rampart-sec/rampart/runtime/logging"
+	"github.com/rampart-sec/rampart/runtime/memtune"
 	"github.com/rampart-sec/rampart/runtime/waf"
 	"github.com/rampart-sec/rampart/version"
 )
@@ -46,6 +47,8 @@ func run() int {
 	}
 
 	logger := logging.New(os.Stderr, "waf", slog.LevelInfo)
+	gc := memtune.Apply()
+	logger.Info("garbage collector tuned", "gc_percent", gc.GCPercent, "memory_limit_bytes", gc.MemoryLimit)
 	server, err := waf.New(waf.Options{
 		ConfigPath:  *configPath,
 		AdminListen: os.Getenv("WAF_ADMIN_LISTEN"),
