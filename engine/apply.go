@@ -247,39 +247,17 @@ func (ar *applyRun) deleteInstance(ctx context.Context, c *plans.Change) hcl.Dia
 	return d
 }
 
-// applyAppliance applies each instance of an appliance, in parallel, and publishes the
-// appliance's new value for the appliances that refer to it.
+// applyAppliance applies each instance of an appliance, in parallel.
 func (ar *applyRun) applyAppliance(ctx context.Context, r *walkRun, a *schema.Appliance, p *providerInstance, ps *protocol.PlacementSchema, evalCtx *hcl.EvalContext) hcl.Diagnostics {
-	exp, diags := expand(a, evalCtx)
-	if diags.HasErrors() {
-		return diags
-	}
-	values := make(map[InstanceKey]cty.Value, len(exp.keys))
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for _, key := range exp.keys {
-		addr := InstanceAddr{Kind: a.Kind, Name: a.Name, Key: key}
+	return r.eachInstance(a, evalCtx, func(addr InstanceAddr, ictx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
 		c := ar.changes[addr.String()]
 		if c == nil {
-			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Plan does not cover this instance",
+			return cty.DynamicVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Plan does not cover this instance",
 				Detail:  fmt.Sprintf("%s is in the configuration but not in the plan; the configuration changed since planning. Plan again.", addr),
-				Subject: a.DeclRange.Ptr()})
-			continue
+				Subject: a.DeclRange.Ptr()}}
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ictx := instanceContext(evalCtx, key, exp.eachValues[key.key])
-			v, d := ar.applyInstance(ctx, a, p, ps, c, ictx, r.applianceDeps[a.Addr()])
-			mu.Lock()
-			values[key] = v
-			diags = append(diags, d...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	r.scope.setAppliance(a.Kind, a.Name, collect(a, exp, values))
-	return diags
+		return ar.applyInstance(ctx, a, p, ps, c, ictx, r.applianceDeps[a.Addr()])
+	})
 }
 
 func (ar *applyRun) applyInstance(ctx context.Context, a *schema.Appliance, p *providerInstance, ps *protocol.PlacementSchema, c *plans.Change, evalCtx *hcl.EvalContext, deps []string) (cty.Value, hcl.Diagnostics) {

@@ -212,3 +212,31 @@ func orDynamic(v cty.Value) cty.Value {
 	}
 	return v
 }
+
+// eachInstance expands an appliance block (count or for_each) and runs fn for each of its
+// instances in parallel (provider calls inside fn take parallelism slots), then publishes
+// the appliance's value, assembled from what fn returned, for the blocks that refer to it.
+func (r *walkRun) eachInstance(a *schema.Appliance, evalCtx *hcl.EvalContext, fn func(addr InstanceAddr, ictx *hcl.EvalContext) (cty.Value, hcl.Diagnostics)) hcl.Diagnostics {
+	exp, diags := expand(a, evalCtx)
+	if diags.HasErrors() {
+		return diags
+	}
+	values := make(map[InstanceKey]cty.Value, len(exp.keys))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, key := range exp.keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			addr := InstanceAddr{Kind: a.Kind, Name: a.Name, Key: key}
+			v, d := fn(addr, instanceContext(evalCtx, key, exp.eachValues[key.key]))
+			mu.Lock()
+			values[key] = v
+			diags = append(diags, d...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	r.scope.setAppliance(a.Kind, a.Name, collect(a, exp, values))
+	return diags
+}

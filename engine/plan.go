@@ -146,29 +146,9 @@ func (r *walkRun) observedOrPrior(inst *state.Instance) (v cty.Value, gone bool)
 
 // planAppliance expands one appliance block and plans each of its instances, in parallel.
 func (pr *planRun) planAppliance(ctx context.Context, r *walkRun, a *schema.Appliance, p *providerInstance, ps *protocol.PlacementSchema, evalCtx *hcl.EvalContext) hcl.Diagnostics {
-	exp, diags := expand(a, evalCtx)
-	if diags.HasErrors() {
-		return diags
-	}
-	values := make(map[InstanceKey]cty.Value, len(exp.keys))
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for _, key := range exp.keys {
-		wg.Add(1)
-		go func(key InstanceKey) {
-			defer wg.Done()
-			addr := InstanceAddr{Kind: a.Kind, Name: a.Name, Key: key}
-			ictx := instanceContext(evalCtx, key, exp.eachValues[key.key])
-			ref, d := pr.planInstance(ctx, r, a, p, ps, addr, ictx)
-			mu.Lock()
-			values[key] = ref
-			diags = append(diags, d...)
-			mu.Unlock()
-		}(key)
-	}
-	wg.Wait()
-	r.scope.setAppliance(a.Kind, a.Name, collect(a, exp, values))
-	return diags
+	return r.eachInstance(a, evalCtx, func(addr InstanceAddr, ictx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+		return pr.planInstance(ctx, r, a, p, ps, addr, ictx)
+	})
 }
 
 // desiredValue evaluates an instance's runtime and placement configuration.

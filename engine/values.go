@@ -6,44 +6,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-// equalValues compares two values the way a user would: null and an empty collection are
-// the same (no phantom drift when a provider reads back [] for an unset list), and marks
-// are ignored (sensitivity is not a difference). Unknown values are never equal.
-func equalValues(a, b cty.Value) bool {
-	// Fast path: identical values (the common no-change case) need no normalisation.
-	if a.RawEquals(b) && a.IsWhollyKnown() {
-		return true
-	}
-	a, _ = a.UnmarkDeep()
-	b, _ = b.UnmarkDeep()
-	a, b = normalize(a), normalize(b)
-	if !a.IsWhollyKnown() || !b.IsWhollyKnown() {
-		return false
-	}
-	if a.IsNull() || b.IsNull() {
-		return a.IsNull() && b.IsNull()
-	}
-	if !a.Type().Equals(b.Type()) {
-		return false
-	}
-	eq := a.Equals(b)
-	return eq.IsKnown() && eq.True()
-}
-
-// normalize turns empty collections into nulls of their type, recursively.
-func normalize(v cty.Value) cty.Value {
-	out, _ := cty.Transform(v, func(_ cty.Path, v cty.Value) (cty.Value, error) {
-		if !v.IsKnown() || v.IsNull() {
-			return v, nil
-		}
-		ty := v.Type()
-		if (ty.IsListType() || ty.IsMapType() || ty.IsSetType() || ty.IsTupleType()) && v.LengthInt() == 0 {
-			return cty.NullVal(ty), nil
-		}
-		return v, nil
-	})
-	return out
-}
+// equalValues is rampart's "no change" comparison, shared with providers.
+func equalValues(a, b cty.Value) bool { return protocol.ValuesEqual(a, b) }
 
 // applyIgnoreChanges copies the attributes named in lifecycle { ignore_changes } from the
 // prior value into the desired configuration, so changes to them never show in a plan.

@@ -4,41 +4,13 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/rampart-sec/rampart/providers/protocol"
 	"github.com/zclconf/go-cty/cty"
 )
 
-// sameValue reports whether a and b are equal once marks are dropped and empty
-// collections are treated as null, as the engine does. Unknown values are never the same
-// as anything: the provider cannot promise they will not change.
-func sameValue(a, b cty.Value) bool {
-	a, b = normalise(a), normalise(b)
-	if !a.IsWhollyKnown() || !b.IsWhollyKnown() {
-		return false
-	}
-	if a.IsNull() || b.IsNull() {
-		return a.IsNull() && b.IsNull()
-	}
-	if !a.Type().Equals(b.Type()) {
-		return false
-	}
-	return a.Equals(b).True()
-}
-
-// normalise drops marks and turns empty lists, sets, maps and tuples into null.
-func normalise(v cty.Value) cty.Value {
-	v, _ = v.UnmarkDeep()
-	out, _ := cty.Transform(v, func(_ cty.Path, v cty.Value) (cty.Value, error) {
-		if v.IsKnown() && !v.IsNull() && isCollection(v.Type()) && v.LengthInt() == 0 {
-			return cty.NullVal(v.Type()), nil
-		}
-		return v, nil
-	})
-	return out
-}
-
-func isCollection(t cty.Type) bool {
-	return t.IsListType() || t.IsSetType() || t.IsMapType() || t.IsTupleType()
-}
+// sameValue is the engine's "no change" rule (protocol.ValuesEqual): marks dropped,
+// empty collections the same as null, unknown never the same as anything.
+func sameValue(a, b cty.Value) bool { return protocol.ValuesEqual(a, b) }
 
 // changedAttributes lists the top-level attributes of two objects that differ, in the
 // order of the object type's attribute names (sorted).
