@@ -54,9 +54,11 @@ func newBackend(address string, transport http.RoundTripper, ownsTransport bool)
 			// upstream serves the right virtual host.
 			pr.Out.URL.Scheme = "http"
 			pr.Out.URL.Host = address
+			pr.Out.Body = outgoingBody(pr.In.Body, pr.Out.Body)
 			pr.SetXForwarded()
 		},
-		Transport: transport,
+		Transport:  transport,
+		BufferPool: &proxyBuffers,
 		// The pool decides what a failure means (retry, passive check, 502): hand the
 		// error back to it instead of answering.
 		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {

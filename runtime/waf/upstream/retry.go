@@ -14,6 +14,11 @@ import (
 // connection failure triggers a retry (refused, reset, connect timeout): once the member
 // has sent any response byte, or its response is merely slow, the error goes to the client.
 func (p *Pool) serve(w http.ResponseWriter, r *http.Request, first *Member) {
+	if err := bufferSmallBody(r); err != nil {
+		// The client's fault, not the member's: no attempt is made.
+		http.Error(w, "400 bad request: could not read the request body", http.StatusBadRequest)
+		return
+	}
 	retries := 0
 	if retryable(r) {
 		retries = p.retries

@@ -28,6 +28,9 @@ func NewTransport() *http.Transport {
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: DefaultUpstreamTimeout,
 		ExpectContinueTimeout: time.Second,
+		// The client's Accept-Encoding goes to the member unchanged; without this the
+		// transport would ask for gzip on its own and decompress the answer for nothing.
+		DisableCompression: true,
 	}
 }
 
