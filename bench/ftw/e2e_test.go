@@ -59,7 +59,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Skip("builds and starts rampart-waf")
 	}
 	bin := buildWAF(t)
-	tests, errs := loadCorpus(corpusDir)
+	tests, errs := loadCorpus(corpusDir(t))
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -111,7 +111,7 @@ func TestRunWritesSummaryLast(t *testing.T) {
 	bin := buildWAF(t)
 	out := filepath.Join(t.TempDir(), "crs-regression.txt")
 	var stdout, stderr strings.Builder
-	code := run([]string{"-bin", bin, "-tests", corpusDir, "-filter", `^920100-[12]$`, "-out", out}, &stdout, &stderr)
+	code := run([]string{"-bin", bin, "-tests", corpusDir(t), "-filter", `^920100-[12]$`, "-out", out}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
 	}

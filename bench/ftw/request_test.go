@@ -93,7 +93,7 @@ func TestBuildRequestRejectsAmbiguousInput(t *testing.T) {
 
 // TestCorpusRequestsBuild renders every stage of the corpus.
 func TestCorpusRequestsBuild(t *testing.T) {
-	tests, errs := loadCorpus(corpusDir)
+	tests, errs := loadCorpus(corpusDir(t))
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}

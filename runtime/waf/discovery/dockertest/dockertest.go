@@ -84,7 +84,9 @@ func (e *Engine) BuildBackend(t testing.TB, ref, extra string) {
 	binary := buildBackendBinary(t)
 	tarball := buildContext(t, binary, extra)
 	labels, _ := json.Marshal(e.Labels())
-	query := url.Values{"t": {ref}, "labels": {string(labels)}, "rm": {"1"}, "forcerm": {"1"}}
+	// nocache: tests in several packages build and remove images at the same time;
+	// a cached layer whose parent another test just removed fails the build.
+	query := url.Values{"t": {ref}, "labels": {string(labels)}, "rm": {"1"}, "forcerm": {"1"}, "nocache": {"1"}}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	resp, err := e.Client.Do(ctx, http.MethodPost, "/build", query, bytes.NewReader(tarball), "application/x-tar")
