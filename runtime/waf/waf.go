@@ -33,9 +33,6 @@ import (
 // Defaults for Options fields left zero.
 const (
 	DefaultShutdownTimeout = 10 * time.Second
-	// DefaultBodyLimit bounds the form body buffered for inspection. Larger form posts are
-	// refused in block mode (fail closed) rather than forwarded half-inspected.
-	DefaultBodyLimit = 128 << 10
 )
 
 // Options configure a Server.
@@ -55,7 +52,6 @@ type Options struct {
 	// it from WAF_SSL_PASSPHRASE when empty.
 	SSLPassphrase   string
 	ShutdownTimeout time.Duration
-	BodyLimit       int
 }
 
 // Server is one rampart-waf process.
@@ -97,9 +93,6 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = DefaultShutdownTimeout
-	}
-	if opts.BodyLimit <= 0 {
-		opts.BodyLimit = DefaultBodyLimit
 	}
 	if opts.SSLPassphrase == "" {
 		opts.SSLPassphrase = os.Getenv(tlsconfig.PassphraseEnv)
