@@ -14,6 +14,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/atomicfile"
 
 	"github.com/rampart-sec/rampart/providers/protocol"
+	"github.com/rampart-sec/rampart/providers/runtimeadmin"
 	"github.com/rampart-sec/rampart/providers/sdk"
 	"github.com/rampart-sec/rampart/runtime/appliance"
 	"github.com/zclconf/go-cty/cty"
@@ -94,8 +95,8 @@ func (p *placement) create(ctx context.Context, inst protocol.Instance, kind app
 	admin := rendered.Parsed.AdminListen()
 	progress("waiting for /healthz on %s", admin)
 	started := time.Now()
-	client := newAdminClient(admin, dir.Path)
-	if err := waitReady(ctx, client, process{exited: proc.Exited}, rendered.SHA256(), p.healthTimeout); err != nil {
+	client := runtimeadmin.NewClient(admin, dir.Path)
+	if err := runtimeadmin.WaitReady(ctx, client, runtimeadmin.Process{Exited: proc.Exited}, rendered.SHA256(), p.healthTimeout); err != nil {
 		// Fail closed: a runtime that is not healthy is stopped, not left half-working.
 		_ = stopProcess(proc.PID, dir.Config, p.stopGrace)
 		_ = os.Remove(dir.PID)
@@ -140,9 +141,9 @@ func (p *placement) update(ctx context.Context, kind appliance.Kind, prior, fina
 	}
 
 	dir := instanceDir{Path: filepath.Dir(configPath), Config: configPath, Log: stringAttr(prior.Placement, attrLogPath)}
-	client := newAdminClient(stringAttr(prior.Placement, attrAdmin), dir.Path)
-	running := process{alive: func() bool { return ownsProcess(pid, configPath) }}
-	if err := waitLoaded(ctx, client, running, rendered.SHA256(), p.reloadTimeout); err != nil {
+	client := runtimeadmin.NewClient(stringAttr(prior.Placement, attrAdmin), dir.Path)
+	running := runtimeadmin.Process{Alive: func() bool { return ownsProcess(pid, configPath) }}
+	if err := runtimeadmin.WaitLoaded(ctx, client, running, rendered.SHA256(), p.reloadTimeout); err != nil {
 		if !ownsProcess(pid, configPath) {
 			return &protocol.ApplyResponse{Diagnostics: startFailure(kind, pid, dir, err)}
 		}
@@ -163,7 +164,7 @@ func (p *placement) update(ctx context.Context, kind appliance.Kind, prior, fina
 // startFailure explains why a runtime did not come up, quoting its log.
 func startFailure(kind appliance.Kind, pid int, dir instanceDir, err error) protocol.Diagnostics {
 	summary := kind.Binary + " did not become healthy"
-	if errors.Is(err, errProcessExited) {
+	if errors.Is(err, runtimeadmin.ErrProcessExited) {
 		summary = kind.Binary + " exited"
 	}
 	return protocol.Diagnostics{}.Errorf(summary, "%s (pid %d): %v. The last lines of %s:\n%s",

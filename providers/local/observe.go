@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/rampart-sec/rampart/providers/protocol"
+	"github.com/rampart-sec/rampart/providers/runtimeadmin"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -109,7 +110,7 @@ func (p *placement) components(ctx context.Context, placement cty.Value, configP
 	if admin == "" {
 		return nil
 	}
-	st, err := newAdminClient(admin, filepath.Dir(configPath)).status(ctx)
+	st, err := runtimeadmin.NewClient(admin, filepath.Dir(configPath)).Status(ctx)
 	if err != nil {
 		return nil
 	}
@@ -126,7 +127,7 @@ func (p *placement) health(ctx context.Context, placement cty.Value, configPath 
 	if admin == "" {
 		return healthUnknown
 	}
-	if err := newAdminClient(admin, filepath.Dir(configPath)).healthy(ctx); err != nil {
+	if err := runtimeadmin.NewClient(admin, filepath.Dir(configPath)).Healthy(ctx); err != nil {
 		return healthUnhealthy
 	}
 	return healthHealthy

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/rampart-sec/rampart/providers/protocol"
+	"github.com/rampart-sec/rampart/providers/runtimeadmin"
+	"github.com/rampart-sec/rampart/providers/sdk"
 	"github.com/rampart-sec/rampart/runtime/appliance"
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
@@ -42,7 +44,7 @@ func (p *placement) Plan(_ context.Context, req *protocol.PlanRequest) *protocol
 	observed := req.Observed
 	var changed []string
 	if observed != nil {
-		changed = changedAttributes(observed.Runtime, config.Runtime)
+		changed = sdk.ChangedAttributes(observed.Runtime, config.Runtime)
 	}
 	// Validate what is going to be written (an unchanged configuration already runs).
 	// desired stays nil when nothing changed or while values are known only after apply.
@@ -118,15 +120,15 @@ func (p *placement) restartReasons(kind appliance.Kind, desired appliance.Config
 	}
 
 	placementPath := cty.GetAttrPath("placement")
-	if !sameValue(userAttr(observed.Placement, attrBinary), userAttr(config.Placement, attrBinary)) {
+	if !protocol.ValuesEqual(userAttr(observed.Placement, attrBinary), userAttr(config.Placement, attrBinary)) {
 		r.add(placementPath.GetAttr(attrBinary), "binary changed")
 	}
-	if !sameValue(userAttr(observed.Placement, attrEnv), userAttr(config.Placement, attrEnv)) {
+	if !protocol.ValuesEqual(userAttr(observed.Placement, attrEnv), userAttr(config.Placement, attrEnv)) {
 		r.add(placementPath.GetAttr(attrEnv), "env changed")
 	}
 	if running := stringAttr(observed.Placement, attrBinarySHA256); binaryKnown && running != binary.SHA256 {
 		r.add(placementPath.GetAttr(attrBinarySHA256),
-			fmt.Sprintf("%s binary changed (sha256 %s → %s)", kind.Binary, shortHash(running), shortHash(binary.SHA256)))
+			fmt.Sprintf("%s binary changed (sha256 %s → %s)", kind.Binary, runtimeadmin.ShortHash(running), runtimeadmin.ShortHash(binary.SHA256)))
 	}
 	return r
 }
@@ -169,11 +171,4 @@ func parseRunning(kind appliance.Kind, runtime cty.Value) appliance.Config {
 		return nil
 	}
 	return parsed
-}
-
-func shortHash(sum string) string {
-	if sum == "" {
-		return "unknown"
-	}
-	return sum[:min(len(sum), 12)]
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart/providers/protocol"
+	"github.com/rampart-sec/rampart/providers/runtimeadmin"
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
@@ -100,9 +101,9 @@ func killOnCleanup(t testing.TB, pid int, configPath string) {
 	})
 }
 
-func getStatus(t testing.TB, admin string) runtimeStatus {
+func getStatus(t testing.TB, admin string) runtimeadmin.Status {
 	t.Helper()
-	st, err := newAdminClient(admin, "").status(context.Background())
+	st, err := runtimeadmin.NewClient(admin, "").Status(context.Background())
 	if err != nil {
 		t.Fatalf("GET /status: %v", err)
 	}
@@ -124,7 +125,7 @@ func TestLifecycle(t *testing.T) {
 	admin := stringAttr(state.Placement, attrAdmin)
 
 	t.Run("create starts a healthy process", func(t *testing.T) {
-		if err := newAdminClient(admin, "").healthy(context.Background()); err != nil {
+		if err := runtimeadmin.NewClient(admin, "").Healthy(context.Background()); err != nil {
 			t.Fatalf("healthz: %v", err)
 		}
 		if admin != fmt.Sprintf("127.0.0.1:%d", wc.adminPort) {

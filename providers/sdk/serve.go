@@ -1,9 +1,10 @@
 package sdk
 
 import (
-	"google.golang.org/grpc"
 	"os"
 	"time"
+
+	"google.golang.org/grpc"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"

@@ -1,4 +1,4 @@
-package local
+package sdk
 
 import (
 	"maps"
@@ -8,13 +8,9 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-// sameValue is the engine's "no change" rule (protocol.ValuesEqual): marks dropped,
-// empty collections the same as null, unknown never the same as anything.
-func sameValue(a, b cty.Value) bool { return protocol.ValuesEqual(a, b) }
-
-// changedAttributes lists the top-level attributes of two objects that differ, in the
+// ChangedAttributes lists the top-level attributes of two objects that differ, in the
 // order of the object type's attribute names (sorted).
-func changedAttributes(prev, next cty.Value) []string {
+func ChangedAttributes(prev, next cty.Value) []string {
 	if prev.RawEquals(next) {
 		return nil // the common case, and much cheaper than comparing attribute by attribute
 	}
@@ -31,7 +27,7 @@ func changedAttributes(prev, next cty.Value) []string {
 		} else {
 			before = cty.NullVal(nextPlain.Type().AttributeType(name))
 		}
-		if !sameValue(before, nextPlain.GetAttr(name)) {
+		if !protocol.ValuesEqual(before, nextPlain.GetAttr(name)) {
 			changed = append(changed, name)
 		}
 	}

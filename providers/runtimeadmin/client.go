@@ -1,4 +1,8 @@
-package local
+// Package runtimeadmin is the provider side of runtime/admin: the client a provider uses to
+// ask a runtime it started whether it is healthy and which configuration it has loaded,
+// and the waits built on it. Every provider that runs rampart runtimes (local, docker, ...)
+// shares it, so they all judge "started" and "reloaded" the same way.
+package runtimeadmin
 
 import (
 	"context"
@@ -12,18 +16,18 @@ import (
 	"time"
 )
 
-// adminRequestTimeout bounds one call to a runtime's admin API.
-const adminRequestTimeout = 2 * time.Second
+// RequestTimeout bounds one call to a runtime's admin API.
+const RequestTimeout = 2 * time.Second
 
-// adminClient talks to one runtime's admin API, over TCP or a unix socket.
-type adminClient struct {
+// Client talks to one runtime's admin API, over TCP or a unix socket.
+type Client struct {
 	// display is the address as configured, for messages.
 	display string
 	http    *http.Client
 }
 
-// runtimeStatus is the part of GET /status the provider relies on.
-type runtimeStatus struct {
+// Status is the part of GET /status the provider relies on.
+type Status struct {
 	ConfigSHA256     string `json:"config_sha256"`
 	ConfigGeneration uint64 `json:"config_generation"`
 	// Components is runtime/admin's shared health view of an appliance's parts.
@@ -34,11 +38,11 @@ type runtimeStatus struct {
 	} `json:"components"`
 }
 
-// newAdminClient builds a client for the admin address of a runtime ("host:port" or
+// NewClient builds a client for the admin address of a runtime ("host:port" or
 // "unix:/path"). A relative socket path is relative to the runtime's working directory,
 // dir. A wildcard host (0.0.0.0, ::) is reached through loopback: the provider only ever
 // talks to the local machine.
-func newAdminClient(address, dir string) *adminClient {
+func NewClient(address, dir string) *Client {
 	network, target := "tcp", address
 	if path, ok := strings.CutPrefix(address, "unix:"); ok {
 		network, target = "unix", path
@@ -50,7 +54,7 @@ func newAdminClient(address, dir string) *adminClient {
 			target = net.JoinHostPort("127.0.0.1", port)
 		}
 	}
-	dialer := &net.Dialer{Timeout: adminRequestTimeout}
+	dialer := &net.Dialer{Timeout: RequestTimeout}
 	transport := &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			return dialer.DialContext(ctx, network, target)
@@ -60,14 +64,14 @@ func newAdminClient(address, dir string) *adminClient {
 		DisableKeepAlives: true,
 		Proxy:             nil,
 	}
-	return &adminClient{
+	return &Client{
 		display: address,
-		http:    &http.Client{Transport: transport, Timeout: adminRequestTimeout},
+		http:    &http.Client{Transport: transport, Timeout: RequestTimeout},
 	}
 }
 
 // healthy reports whether GET /healthz answers 200.
-func (c *adminClient) healthy(ctx context.Context) error {
+func (c *Client) Healthy(ctx context.Context) error {
 	resp, err := c.get(ctx, "/healthz")
 	if err != nil {
 		return err
@@ -81,8 +85,8 @@ func (c *adminClient) healthy(ctx context.Context) error {
 }
 
 // status reads GET /status.
-func (c *adminClient) status(ctx context.Context) (runtimeStatus, error) {
-	var st runtimeStatus
+func (c *Client) Status(ctx context.Context) (Status, error) {
+	var st Status
 	resp, err := c.get(ctx, "/status")
 	if err != nil {
 		return st, err
@@ -97,7 +101,7 @@ func (c *adminClient) status(ctx context.Context) (runtimeStatus, error) {
 	return st, nil
 }
 
-func (c *adminClient) get(ctx context.Context, path string) (*http.Response, error) {
+func (c *Client) get(ctx context.Context, path string) (*http.Response, error) {
 	// The host is a placeholder: DialContext decides where the connection goes.
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://rampart-admin"+path, nil)
 	if err != nil {

@@ -1,0 +1,215 @@
+package docker
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"net"
+	"net/url"
+	"strconv"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/go-connections/nat"
+	"github.com/docker/go-units"
+	"github.com/rampart-sec/rampart/providers/protocol"
+	"github.com/rampart-sec/rampart/runtime/appliance"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// dockerSocket is bind-mounted read-only when dockerd_socket is set.
+const dockerSocket = "/var/run/docker.sock"
+
+// containerSpec is everything ContainerCreate needs for one instance.
+type containerSpec struct {
+	name       string
+	config     *container.Config
+	hostConfig *container.HostConfig
+	networking *network.NetworkingConfig
+}
+
+// buildSpec turns the placement block and the rendered configuration into a container
+// specification: read-only root filesystem, every capability dropped (NET_BIND_SERVICE
+// added back only for ports below 1024), non-root user for built images, no new
+// privileges.
+func (p *placement) buildSpec(inst protocol.Instance, kind appliance.Kind, ref string, builtImage bool, pl cty.Value, rendered renderedConfig) (containerSpec, protocol.Diagnostics) {
+	var diags protocol.Diagnostics
+	plain, _ := pl.UnmarkDeep()
+	env, err := stringMap(userAttr(plain, attrEnv))
+	if err != nil {
+		return containerSpec{}, diags.FromErr("invalid env", err)
+	}
+	envList := make([]string, 0, len(env))
+	for k, v := range env {
+		envList = append(envList, k+"="+v)
+	}
+	publish := stringAttr(plain, attrPublishAddress)
+	if publish == "" {
+		publish = defaultPublishAddress
+	}
+	exposed, bindings, err := portBindings(userAttr(plain, attrPorts), publish)
+	if err != nil {
+		return containerSpec{}, diags.FromErr("invalid ports", err)
+	}
+	var resources container.Resources
+	if mem := stringAttr(plain, attrMemory); mem != "" {
+		n, err := units.RAMInBytes(mem)
+		if err != nil {
+			return containerSpec{}, diags.FromErr("invalid memory", fmt.Errorf("memory = %q: %w; write it like 512M or 2G", mem, err))
+		}
+		resources.Memory = n
+	}
+	if cpus := userAttr(plain, attrCPUs); !cpus.IsNull() && cpus.IsKnown() {
+		nano, _ := new(big.Float).Mul(cpus.AsBigFloat(), big.NewFloat(1e9)).Int64()
+		resources.NanoCPUs = nano
+	}
+	restart := stringAttr(plain, attrRestart)
+	if restart == "" {
+		restart = defaultRestart
+	}
+
+	hostConfig := &container.HostConfig{
+		ReadonlyRootfs: true,
+		CapDrop:        []string{"ALL"},
+		SecurityOpt:    []string{"no-new-privileges"},
+		PortBindings:   bindings,
+		RestartPolicy:  container.RestartPolicy{Name: container.RestartPolicyMode(restart)},
+		Resources:      resources,
+		// Runtimes may need scratch space; the root filesystem stays read-only.
+		Tmpfs: map[string]string{"/tmp": "rw,noexec,nosuid,size=64m"},
+	}
+	if needsLowPorts(rendered.Parsed) {
+		hostConfig.CapAdd = []string{"NET_BIND_SERVICE"}
+	}
+	if v := userAttr(plain, attrDockerdSocket); !v.IsNull() && v.IsKnown() && v.True() {
+		hostConfig.Binds = append(hostConfig.Binds, dockerSocket+":"+dockerSocket+":ro")
+	}
+	var networking *network.NetworkingConfig
+	if name := stringAttr(plain, attrNetwork); name != "" {
+		hostConfig.NetworkMode = container.NetworkMode(name)
+		networking = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{name: {}}}
+	}
+	config := &container.Config{
+		Image:        ref,
+		Cmd:          []string{"/" + kind.Binary, "-config", containerConfigFile},
+		Env:          envList,
+		Labels:       p.labels(inst),
+		ExposedPorts: exposed,
+		// An anonymous volume: writable by the archive API although the root
+		// filesystem is read-only; removed with the container.
+		Volumes: map[string]struct{}{containerConfigDir: {}},
+	}
+	if builtImage {
+		config.User = runtimeUser
+	}
+	return containerSpec{name: containerName(inst), config: config, hostConfig: hostConfig, networking: networking}, nil
+}
+
+// portBindings turns ports (host port = container port) into Docker's structures.
+func portBindings(ports cty.Value, hostIP string) (nat.PortSet, nat.PortMap, error) {
+	if ports.IsNull() || !ports.IsKnown() {
+		return nil, nil, nil
+	}
+	exposed := nat.PortSet{}
+	bindings := nat.PortMap{}
+	for it := ports.ElementIterator(); it.Next(); {
+		k, v := it.Element()
+		hostPort, err := strconv.Atoi(k.AsString())
+		if err != nil || hostPort < 1 || hostPort > 65535 {
+			return nil, nil, fmt.Errorf("host port %q is not a port number", k.AsString())
+		}
+		bf := v.AsBigFloat()
+		containerPort, acc := bf.Int64()
+		if acc != big.Exact || containerPort < 1 || containerPort > 65535 {
+			return nil, nil, fmt.Errorf("container port %s is not a port number", bf.String())
+		}
+		port := nat.Port(strconv.FormatInt(containerPort, 10) + "/tcp")
+		exposed[port] = struct{}{}
+		bindings[port] = append(bindings[port], nat.PortBinding{HostIP: hostIP, HostPort: strconv.Itoa(hostPort)})
+	}
+	return exposed, bindings, nil
+}
+
+// needsLowPorts says whether the runtime listens on a port below 1024, which a non-root
+// process may bind only with NET_BIND_SERVICE.
+func needsLowPorts(cfg appliance.Config) bool {
+	if cfg == nil {
+		return false
+	}
+	for _, addr := range []string{cfg.AdminListen(), cfg.ServiceAddress()} {
+		if u, err := url.Parse(addr); err == nil && u.Host != "" {
+			addr = u.Host
+		}
+		if _, port, err := net.SplitHostPort(addr); err == nil {
+			if n, err := strconv.Atoi(port); err == nil && n > 0 && n < 1024 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// stringMap converts a map(string) value to a Go map; nulls are skipped.
+func stringMap(v cty.Value) (map[string]string, error) {
+	if v.IsNull() {
+		return nil, nil
+	}
+	if !v.IsWhollyKnown() {
+		return nil, fmt.Errorf("every value must be known at apply time")
+	}
+	out := make(map[string]string, v.LengthInt())
+	for it := v.ElementIterator(); it.Next(); {
+		k, val := it.Element()
+		if !val.IsNull() {
+			out[k.AsString()] = val.AsString()
+		}
+	}
+	return out, nil
+}
+
+// containerIP is the container's address on its network (the first one it has).
+func containerIP(info container.InspectResponse) string {
+	if info.NetworkSettings == nil {
+		return ""
+	}
+	for _, ep := range info.NetworkSettings.Networks {
+		if ep != nil && ep.IPAddress != "" {
+			return ep.IPAddress
+		}
+	}
+	return ""
+}
+
+// adminTarget is how the provider reaches the runtime's admin API: the container's IP
+// on its network and the admin port. The admin API is not published; the provider
+// must therefore run where the container network is routable (the engine's own host).
+func adminTarget(ip string, cfg appliance.Config) string {
+	_, port, err := net.SplitHostPort(cfg.AdminListen())
+	if err != nil {
+		return ""
+	}
+	return net.JoinHostPort(ip, port)
+}
+
+// checkAdminListen requires the admin API to listen on every interface of the container:
+// loopback inside a container is out of the provider's reach.
+func checkAdminListen(cfg appliance.Config) protocol.Diagnostics {
+	host, _, err := net.SplitHostPort(cfg.AdminListen())
+	ip := net.ParseIP(host)
+	if err == nil && (host == "" || ip != nil && ip.IsUnspecified()) {
+		return nil
+	}
+	return protocol.Diagnostics{{
+		Severity: protocol.Error,
+		Summary:  "admin API unreachable in a container",
+		Detail: fmt.Sprintf("admin.listen is %q; in a docker placement set admin { listen = \"0.0.0.0:9901\" } "+
+			"so rampart can check /healthz through the container's address (the port is not published).", cfg.AdminListen()),
+		Attribute: cty.GetAttrPath("runtime").GetAttr("admin").GetAttr("listen"),
+	}}
+}
+
+// running reports whether the container exists and runs.
+func running(ctx context.Context, inspect func(context.Context) (container.InspectResponse, error)) bool {
+	info, err := inspect(ctx)
+	return err == nil && info.State != nil && info.State.Running
+}

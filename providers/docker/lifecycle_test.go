@@ -1,0 +1,120 @@
+package docker
+
+import (
+	"context"
+	"net"
+	"testing"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/rampart-sec/rampart/providers/protocol"
+	"github.com/rampart-sec/rampart/providers/runtimeadmin"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// TestContainerLifecycle drives one WAF container through the placement methods against
+// the real engine: create, observe, reload in place, plan a replace, drift, delete.
+func TestContainerLifecycle(t *testing.T) {
+	p, cli := testPlacement(t)
+	ctx := context.Background()
+	inst := protocol.Instance{Address: `waf.shop["eu"]`, Kind: "waf", Placement: PlacementType, Lineage: randomHex(t, 8)}
+
+	config := protocol.InstanceValue{Runtime: wafRuntime(8080, "shop.example"), Placement: dockerPlacement(nil)}
+	plan := p.Plan(ctx, &protocol.PlanRequest{Instance: inst, Config: config})
+	mustNoErrors(t, plan.Diagnostics)
+	created := p.Apply(ctx, &protocol.ApplyRequest{Instance: inst, Planned: &plan.Planned, Config: &config}, progressLog(t))
+	mustNoErrors(t, created.Diagnostics)
+	state := *created.New
+	id := stringAttr(state.Placement, attrContainerID)
+	ip := stringAttr(state.Placement, attrAddress)
+	if id == "" || net.ParseIP(ip) == nil {
+		t.Fatalf("container_id %q, address %q: want both set", id, ip)
+	}
+	if got, want := stringAttr(state.Placement, attrContainerName), containerName(inst); got != want {
+		t.Errorf("container_name = %q, want %q", got, want)
+	}
+
+	// The container runs hardened.
+	info, err := cli.ContainerInspect(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !info.HostConfig.ReadonlyRootfs || info.Config.User != runtimeUser || len(info.HostConfig.CapDrop) != 1 || info.HostConfig.CapDrop[0] != "ALL" {
+		t.Errorf("container not hardened: readonly %v, user %q, cap_drop %v", info.HostConfig.ReadonlyRootfs, info.Config.User, info.HostConfig.CapDrop)
+	}
+	if info.Config.Labels[labelAppliance] != inst.Address || info.Config.Labels[labelLineage] != inst.Lineage {
+		t.Errorf("labels = %v", info.Config.Labels)
+	}
+
+	// Health through the container's address.
+	if h := p.health(ctx, inst, state.Placement, state.Runtime); h != healthHealthy {
+		t.Fatalf("health = %s, want healthy", h)
+	}
+
+	// Observe finds it in one list call, unchanged; a plan right after is a no-op.
+	observe := func() *protocol.Observed {
+		t.Helper()
+		resp := p.Observe(ctx, &protocol.ObserveRequest{Placement: PlacementType,
+			Instances: []*protocol.ObserveInstance{{Instance: inst, Prior: state}}})
+		mustNoErrors(t, resp.Diagnostics)
+		return resp.Observed[inst.Address]
+	}
+	obs := observe()
+	if obs == nil || obs.Value == nil {
+		t.Fatal("Observe: container not found")
+	}
+	noop := p.Plan(ctx, &protocol.PlanRequest{Instance: inst, Config: config, Prior: &state, Observed: obs.Value})
+	mustNoErrors(t, noop.Diagnostics)
+	if len(noop.RequiresReplace) > 0 || len(noop.Details) > 0 || !noop.Planned.Placement.RawEquals(obs.Value.Placement) {
+		t.Fatalf("plan after apply is not a no-op: replace %v, details %v", noop.RequiresReplace, noop.Details)
+	}
+
+	// A reloadable change (a hostname) updates in place: same container, new config hash.
+	reloaded := protocol.InstanceValue{Runtime: wafRuntime(8080, "shop2.example"), Placement: dockerPlacement(nil)}
+	plan = p.Plan(ctx, &protocol.PlanRequest{Instance: inst, Config: reloaded, Prior: &state, Observed: obs.Value})
+	mustNoErrors(t, plan.Diagnostics)
+	if len(plan.RequiresReplace) > 0 {
+		t.Fatalf("hostname change plans a replace: %v", plan.Details)
+	}
+	updated := p.Apply(ctx, &protocol.ApplyRequest{Instance: inst, Prior: &state, Planned: &plan.Planned, Config: &reloaded}, progressLog(t))
+	mustNoErrors(t, updated.Diagnostics)
+	if got := stringAttr(updated.New.Placement, attrContainerID); got != id {
+		t.Fatalf("container id changed on reload: %s → %s", id, got)
+	}
+	rendered, diags := renderConfig(mustKind(t), reloaded.Runtime)
+	mustNoErrors(t, diags)
+	st, err := runtimeadmin.NewClient(net.JoinHostPort(ip, "9901"), "").Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.ConfigSHA256 != rendered.SHA256() {
+		t.Errorf("/status config_sha256 = %s, want %s", st.ConfigSHA256, rendered.SHA256())
+	}
+	state = *updated.New
+
+	// Read reads the configuration back from the container: exactly what was applied.
+	read := p.Read(ctx, &protocol.ReadRequest{Instance: inst, Current: state})
+	mustNoErrors(t, read.Diagnostics)
+	if read.Observed.Value == nil || !read.Observed.Value.Runtime.RawEquals(state.Runtime) {
+		t.Errorf("Read does not give back the applied runtime configuration")
+	}
+
+	// A port change plans a replace, naming the attribute.
+	ported := protocol.InstanceValue{Runtime: reloaded.Runtime, Placement: dockerPlacement(map[string]cty.Value{
+		attrPorts: cty.MapVal(map[string]cty.Value{"18080": cty.NumberIntVal(8080)}),
+	})}
+	plan = p.Plan(ctx, &protocol.PlanRequest{Instance: inst, Config: ported, Prior: &state, Observed: &state})
+	mustNoErrors(t, plan.Diagnostics)
+	if len(plan.RequiresReplace) != 1 || !plan.RequiresReplace[0].Equals(cty.GetAttrPath("placement").GetAttr(attrPorts)) {
+		t.Errorf("port change: RequiresReplace = %#v, want placement.ports", plan.RequiresReplace)
+	}
+
+	// Removed behind rampart's back: Observe reports it gone.
+	if err := cli.ContainerRemove(ctx, id, container.RemoveOptions{Force: true, RemoveVolumes: true}); err != nil {
+		t.Fatal(err)
+	}
+	if obs := observe(); obs == nil || obs.Value != nil {
+		t.Fatalf("Observe after docker rm -f: %+v, want gone", obs)
+	}
+	// Delete of something already gone succeeds.
+	mustNoErrors(t, p.Delete(ctx, &protocol.ApplyRequest{Instance: inst, Prior: &state}, progressLog(t)))
+}

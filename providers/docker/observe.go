@@ -1,0 +1,185 @@
+package docker
+
+import (
+	"context"
+	"fmt"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/client"
+	"github.com/rampart-sec/rampart/providers/protocol"
+	"github.com/rampart-sec/rampart/providers/runtimeadmin"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Health values reported in protocol.Status.
+const (
+	healthHealthy   = "healthy"
+	healthUnhealthy = "unhealthy"
+	healthStopped   = "stopped"
+	healthUnknown   = "unknown"
+)
+
+// Observe refreshes many instances with ONE container list call filtered by rampart's
+// labels, instead of inspecting each container. The runtime configuration is not read
+// back here (one archive call per container would make a plan of hundreds of
+// appliances cost seconds): only rampart writes it, and Read does read it back.
+func (p *placement) Observe(ctx context.Context, req *protocol.ObserveRequest) *protocol.ObserveResponse {
+	resp := &protocol.ObserveResponse{Observed: make(map[string]*protocol.Observed, len(req.Instances))}
+	if len(req.Instances) == 0 {
+		return resp
+	}
+	cli, err := p.engine.get()
+	if err != nil {
+		resp.Diagnostics = resp.Diagnostics.FromErr("cannot reach the Docker engine", err)
+		return resp
+	}
+	containers, err := listManaged(ctx, cli, req.Instances)
+	if err != nil {
+		resp.Diagnostics = resp.Diagnostics.FromErr("cannot list containers", err)
+		return resp
+	}
+	for _, in := range req.Instances {
+		c, ok := containers[instanceKey{in.Instance.Address, in.Instance.Lineage}]
+		observed := observeSummary(c, ok, in.Prior)
+		if req.WantStatus && observed.Value != nil {
+			observed.Status.Health = p.health(ctx, in.Instance, observed.Value.Placement, in.Prior.Runtime)
+		}
+		resp.Observed[in.Instance.Address] = &observed
+	}
+	return resp
+}
+
+// instanceKey identifies a container by its labels.
+type instanceKey struct{ address, lineage string }
+
+// listManaged lists, in one call, the containers of the instances' lineages, indexed by
+// their labels.
+func listManaged(ctx context.Context, cli *client.Client, instances []*protocol.ObserveInstance) (map[instanceKey]container.Summary, error) {
+	lineages := map[string]bool{}
+	for _, in := range instances {
+		lineages[in.Instance.Lineage] = true
+	}
+	args := filters.NewArgs()
+	if len(lineages) == 1 {
+		for l := range lineages {
+			args.Add("label", labelLineage+"="+l)
+		}
+	} else {
+		args.Add("label", labelLineage)
+	}
+	list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: args})
+	if err != nil {
+		return nil, fmt.Errorf("list containers labelled %s: %w", labelLineage, err)
+	}
+	out := make(map[instanceKey]container.Summary, len(list))
+	for _, c := range list {
+		key := instanceKey{c.Labels[labelAppliance], c.Labels[labelLineage]}
+		// Prefer a running container when an interrupted apply left two.
+		if prev, dup := out[key]; dup && prev.State == "running" {
+			continue
+		}
+		out[key] = c
+	}
+	return out, nil
+}
+
+// observeSummary turns a container list entry into an observation: gone or stopped is
+// a nil value (the next plan creates it again); otherwise the prior value with what the
+// list says about the container (id, image).
+func observeSummary(c container.Summary, found bool, prior protocol.InstanceValue) protocol.Observed {
+	if !found {
+		return protocol.Observed{Status: protocol.Status{Health: healthStopped, Detail: "no container"}}
+	}
+	if c.State != "running" {
+		return protocol.Observed{Status: protocol.Status{Health: healthStopped, Detail: "container " + shortID(c.ID) + " is " + c.State}}
+	}
+	computed := computedOf(prior.Placement)
+	computed[attrContainerID] = cty.StringVal(c.ID)
+	computed[attrImageRef] = cty.StringVal(c.Image)
+	computed[attrImageID] = cty.StringVal(c.ImageID)
+	if len(c.Names) > 0 {
+		computed[attrContainerName] = cty.StringVal(trimSlash(c.Names[0]))
+	}
+	return protocol.Observed{
+		Value:  &protocol.InstanceValue{Runtime: prior.Runtime, Placement: placementValue(prior.Placement, computed)},
+		Status: protocol.Status{Health: healthUnknown, Detail: "container " + shortID(c.ID) + ": " + c.Status},
+	}
+}
+
+// Read refreshes one instance: it inspects the container and reads its configuration
+// back through the archive API.
+func (p *placement) Read(ctx context.Context, req *protocol.ReadRequest) *protocol.ReadResponse {
+	resp := &protocol.ReadResponse{}
+	id := stringAttr(req.Current.Placement, attrContainerID)
+	if id == "" {
+		resp.Observed.Status.Health = healthStopped
+		return resp
+	}
+	cli, err := p.engine.get()
+	if err != nil {
+		resp.Diagnostics = resp.Diagnostics.FromErr("cannot reach the Docker engine", err)
+		return resp
+	}
+	info, err := cli.ContainerInspect(ctx, id)
+	if cerrdefs.IsNotFound(err) {
+		resp.Observed.Status = protocol.Status{Health: healthStopped, Detail: "no container"}
+		return resp
+	}
+	if err != nil {
+		resp.Diagnostics = resp.Diagnostics.FromErr("cannot inspect container "+shortID(id), err)
+		return resp
+	}
+	if info.State == nil || !info.State.Running {
+		resp.Observed.Status = protocol.Status{Health: healthStopped, Detail: "container " + shortID(id) + " is not running"}
+		return resp
+	}
+	runtime := req.Current.Runtime
+	if data, err := readConfig(ctx, cli, id); err != nil {
+		resp.Diagnostics = append(resp.Diagnostics, protocol.Diagnostic{Severity: protocol.Warning,
+			Summary: "cannot read the configuration of " + req.Instance.Address, Detail: err.Error() + ". The next apply writes it again."})
+		runtime = cty.NullVal(runtime.Type())
+	} else if v, err := runtimeFromData(data, req.Current.Runtime); err != nil {
+		resp.Diagnostics = append(resp.Diagnostics, protocol.Diagnostic{Severity: protocol.Warning,
+			Summary: "cannot decode the configuration of " + req.Instance.Address, Detail: err.Error() + ". The next apply writes it again."})
+		runtime = cty.NullVal(runtime.Type())
+	} else {
+		runtime = v
+	}
+	computed := computedOf(req.Current.Placement)
+	computed[attrContainerID] = cty.StringVal(info.ID)
+	computed[attrImageID] = cty.StringVal(info.Image)
+	computed[attrContainerName] = cty.StringVal(trimSlash(info.Name))
+	computed[attrAddress] = cty.StringVal(containerIP(info))
+	if info.Config != nil {
+		computed[attrImageRef] = cty.StringVal(info.Config.Image)
+	}
+	resp.Observed.Value = &protocol.InstanceValue{Runtime: runtime, Placement: placementValue(req.Current.Placement, computed)}
+	resp.Observed.Status = protocol.Status{Health: p.health(ctx, req.Instance, resp.Observed.Value.Placement, runtime)}
+	return resp
+}
+
+// health asks the runtime's /healthz through the container's address.
+func (p *placement) health(ctx context.Context, inst protocol.Instance, pl, runtime cty.Value) string {
+	kind, diags := lookupKind(inst.Kind)
+	ip := stringAttr(pl, attrAddress)
+	if diags.HasErrors() || ip == "" {
+		return healthUnknown
+	}
+	rendered, diags := renderConfig(kind, runtime)
+	if diags.HasErrors() {
+		return healthUnknown
+	}
+	if err := runtimeadmin.NewClient(adminTarget(ip, rendered.Parsed), "").Healthy(ctx); err != nil {
+		return healthUnhealthy
+	}
+	return healthHealthy
+}
+
+func trimSlash(name string) string {
+	if len(name) > 0 && name[0] == '/' {
+		return name[1:]
+	}
+	return name
+}

@@ -1,0 +1,141 @@
+package docker
+
+import (
+	"github.com/rampart-sec/rampart/providers/protocol"
+	"github.com/rampart-sec/rampart/runtime/appliance"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Attribute names of the `docker` placement block.
+const (
+	attrImage          = "image"
+	attrNetwork        = "network"
+	attrPorts          = "ports"
+	attrPublishAddress = "publish_address"
+	attrEnv            = "env"
+	attrMemory         = "memory"
+	attrCPUs           = "cpus"
+	attrRestart        = "restart"
+	attrDockerdSocket  = "dockerd_socket"
+
+	attrContainerID   = "container_id"
+	attrContainerName = "container_name"
+	attrImageID       = "image_id"
+	attrImageRef      = "image_ref"
+	attrAddress       = "address"
+)
+
+// Defaults of optional attributes, applied when the container is created.
+const (
+	defaultPublishAddress = "127.0.0.1"
+	defaultRestart        = "unless-stopped"
+)
+
+// schemaVersion is stored with each instance's state; bump it when the placement's
+// attributes change incompatibly.
+const schemaVersion = 1
+
+// userAttrs are the attributes the user sets; a change to any of them needs a new
+// container (Docker cannot change them on a running one).
+var userAttrs = []string{attrImage, attrNetwork, attrPorts, attrPublishAddress, attrEnv, attrMemory, attrCPUs, attrRestart, attrDockerdSocket}
+
+// computedAttrs are the attributes the provider sets; the user cannot.
+var computedAttrs = []string{attrContainerID, attrContainerName, attrImageID, attrImageRef, attrAddress}
+
+// placementType is the cty type of the placement block's object.
+var placementType = cty.Object(map[string]cty.Type{
+	attrImage:          cty.String,
+	attrNetwork:        cty.String,
+	attrPorts:          cty.Map(cty.Number),
+	attrPublishAddress: cty.String,
+	attrEnv:            cty.Map(cty.String),
+	attrMemory:         cty.String,
+	attrCPUs:           cty.Number,
+	attrRestart:        cty.String,
+	attrDockerdSocket:  cty.Bool,
+	attrContainerID:    cty.String,
+	attrContainerName:  cty.String,
+	attrImageID:        cty.String,
+	attrImageRef:       cty.String,
+	attrAddress:        cty.String,
+})
+
+func placementSchema() *protocol.PlacementSchema {
+	computed := func(desc string) *protocol.Attribute {
+		return &protocol.Attribute{Type: cty.String, Computed: true, Description: desc}
+	}
+	return &protocol.PlacementSchema{
+		Kinds:   appliance.Names(),
+		Version: schemaVersion,
+		Block: &protocol.Schema{
+			Description: "Runs the appliance as a container on the provider's Docker engine.",
+			Attributes: map[string]*protocol.Attribute{
+				attrImage: {Type: cty.String, Optional: true,
+					Description: "Image to run. Default: rampart/<kind>:<version>-<digest>, built from the shipped runtime binary."},
+				attrNetwork: {Type: cty.String, Optional: true,
+					Description: "Existing Docker network to attach the container to. Default: the engine's bridge."},
+				attrPorts: {Type: cty.Map(cty.Number), Optional: true,
+					Description: "Published ports: host port = container port."},
+				attrPublishAddress: {Type: cty.String, Optional: true,
+					Description: "Host address the ports are published on. Default " + defaultPublishAddress + "."},
+				attrEnv: {Type: cty.Map(cty.String), Optional: true, Sensitive: true,
+					Description: "Extra environment variables of the container."},
+				attrMemory: {Type: cty.String, Optional: true, Description: `Memory limit, e.g. "512M".`},
+				attrCPUs:   {Type: cty.Number, Optional: true, Description: "CPU limit, e.g. 1.5."},
+				attrRestart: {Type: cty.String, Optional: true,
+					Description: "Restart policy: no, always, on-failure or unless-stopped (default)."},
+				attrDockerdSocket: {Type: cty.Bool, Optional: true,
+					Description: "Bind-mount /var/run/docker.sock read-only, for the WAF's docker_discovery."},
+				attrContainerID:   computed("Id of the container."),
+				attrContainerName: computed("Name of the container."),
+				attrImageID:       computed("Id of the image the container runs."),
+				attrImageRef:      computed("Image reference the container was created from."),
+				attrAddress:       computed("IP address of the container on its network."),
+			},
+		},
+	}
+}
+
+// placementValue builds the placement object from the user's attributes (taken from
+// config) and the computed ones. Computed attributes missing from computed are unknown.
+func placementValue(config cty.Value, computed map[string]cty.Value) cty.Value {
+	attrs := make(map[string]cty.Value, len(userAttrs)+len(computedAttrs))
+	for _, name := range userAttrs {
+		attrs[name] = userAttr(config, name)
+	}
+	for _, name := range computedAttrs {
+		v, ok := computed[name]
+		if !ok {
+			v = cty.UnknownVal(placementType.AttributeType(name))
+		}
+		attrs[name] = v
+	}
+	return cty.ObjectVal(attrs)
+}
+
+// userAttr returns an attribute of a placement object, null when absent.
+func userAttr(obj cty.Value, name string) cty.Value {
+	typ := placementType.AttributeType(name)
+	if obj.IsNull() || !obj.IsKnown() || !obj.Type().IsObjectType() || !obj.Type().HasAttribute(name) {
+		return cty.NullVal(typ)
+	}
+	return obj.GetAttr(name)
+}
+
+// computedOf copies the computed attributes of a placement object.
+func computedOf(obj cty.Value) map[string]cty.Value {
+	out := make(map[string]cty.Value, len(computedAttrs))
+	for _, name := range computedAttrs {
+		out[name] = userAttr(obj, name)
+	}
+	return out
+}
+
+// stringAttr returns a known string attribute of a placement object, "" otherwise.
+func stringAttr(obj cty.Value, name string) string {
+	v, _ := userAttr(obj, name).Unmark()
+	if v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
+		return ""
+	}
+	return v.AsString()
+}
