@@ -9,7 +9,7 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/client"
 	"github.com/rampart-sec/rampart/providers/protocol"
-	"github.com/rampart-sec/rampart/providers/runtimeadmin"
+	"github.com/rampart-sec/rampart/providers/runtimes"
 	"github.com/rampart-sec/rampart/providers/sdk"
 	"github.com/rampart-sec/rampart/runtime/appliance"
 	"github.com/zclconf/go-cty/cty"
@@ -51,7 +51,7 @@ func (p *placement) create(ctx context.Context, cli *client.Client, inst protoco
 		return &protocol.ApplyResponse{Diagnostics: diags}
 	}
 	var diags protocol.Diagnostics
-	rendered, diags := renderConfig(kind, final.Runtime)
+	rendered, diags := runtimes.Render(kind, final.Runtime)
 	if diags.HasErrors() {
 		return fail(diags)
 	}
@@ -107,10 +107,10 @@ func (p *placement) create(ctx context.Context, cli *client.Client, inst protoco
 	admin := adminTarget(ip, rendered.Parsed)
 	progress("waiting for /healthz on %s", admin)
 	started := time.Now()
-	alive := runtimeadmin.Process{Alive: func() bool {
+	alive := runtimes.Process{Alive: func() bool {
 		return running(ctx, func(ctx context.Context) (container.InspectResponse, error) { return cli.ContainerInspect(ctx, id) })
 	}}
-	if err := runtimeadmin.WaitReady(ctx, runtimeadmin.NewClient(admin, ""), alive, rendered.SHA256(), p.healthTimeout); err != nil {
+	if err := runtimes.WaitReady(ctx, runtimes.NewClient(admin, ""), alive, rendered.SHA256(), p.healthTimeout); err != nil {
 		logs := containerLogs(context.WithoutCancel(ctx), cli, id)
 		return discard(diags.Errorf(kind.Binary+" did not become healthy",
 			"container %s: %v. Its last log lines:\n%s", spec.name, err, logs))
@@ -135,7 +135,7 @@ func (p *placement) update(ctx context.Context, cli *client.Client, kind applian
 	keep := func(diags protocol.Diagnostics) *protocol.ApplyResponse {
 		return &protocol.ApplyResponse{New: &prior, Diagnostics: diags}
 	}
-	rendered, diags := renderConfig(kind, final.Runtime)
+	rendered, diags := runtimes.Render(kind, final.Runtime)
 	if diags.HasErrors() {
 		return keep(diags)
 	}
@@ -153,10 +153,10 @@ func (p *placement) update(ctx context.Context, cli *client.Client, kind applian
 		return keep(diags.FromErr("cannot signal "+kind.Binary, err))
 	}
 	admin := adminTarget(containerIP(info), rendered.Parsed)
-	alive := runtimeadmin.Process{Alive: func() bool {
+	alive := runtimes.Process{Alive: func() bool {
 		return running(ctx, func(ctx context.Context) (container.InspectResponse, error) { return cli.ContainerInspect(ctx, id) })
 	}}
-	if err := runtimeadmin.WaitLoaded(ctx, runtimeadmin.NewClient(admin, ""), alive, rendered.SHA256(), p.reloadTimeout); err != nil {
+	if err := runtimes.WaitLoaded(ctx, runtimes.NewClient(admin, ""), alive, rendered.SHA256(), p.reloadTimeout); err != nil {
 		// Put the previous file back so state, file and runtime agree again.
 		_ = copyConfig(context.WithoutCancel(ctx), cli, id, previous)
 		return keep(diags.Errorf(kind.Binary+" did not load the new configuration",

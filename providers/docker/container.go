@@ -13,6 +13,7 @@ import (
 	"github.com/docker/go-connections/nat"
 	"github.com/docker/go-units"
 	"github.com/rampart-sec/rampart/providers/protocol"
+	"github.com/rampart-sec/rampart/providers/runtimes"
 	"github.com/rampart-sec/rampart/runtime/appliance"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -32,7 +33,7 @@ type containerSpec struct {
 // specification: read-only root filesystem, every capability dropped (NET_BIND_SERVICE
 // added back only for ports below 1024), non-root user for built images, no new
 // privileges.
-func (p *placement) buildSpec(inst protocol.Instance, kind appliance.Kind, ref string, builtImage bool, pl cty.Value, rendered renderedConfig) (containerSpec, protocol.Diagnostics) {
+func (p *placement) buildSpec(inst protocol.Instance, kind appliance.Kind, ref string, builtImage bool, pl cty.Value, rendered runtimes.RenderedConfig) (containerSpec, protocol.Diagnostics) {
 	var diags protocol.Diagnostics
 	plain, _ := pl.UnmarkDeep()
 	env, err := stringMap(userAttr(plain, attrEnv))

@@ -7,7 +7,7 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/rampart-sec/rampart/providers/protocol"
-	"github.com/rampart-sec/rampart/providers/runtimeadmin"
+	"github.com/rampart-sec/rampart/providers/runtimes"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -80,9 +80,9 @@ func TestContainerLifecycle(t *testing.T) {
 	if got := stringAttr(updated.New.Placement, attrContainerID); got != id {
 		t.Fatalf("container id changed on reload: %s → %s", id, got)
 	}
-	rendered, diags := renderConfig(mustKind(t), reloaded.Runtime)
+	rendered, diags := runtimes.Render(mustKind(t), reloaded.Runtime)
 	mustNoErrors(t, diags)
-	st, err := runtimeadmin.NewClient(net.JoinHostPort(ip, "9901"), "").Status(ctx)
+	st, err := runtimes.NewClient(net.JoinHostPort(ip, "9901"), "").Status(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

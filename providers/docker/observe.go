@@ -9,7 +9,7 @@ import (
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/client"
 	"github.com/rampart-sec/rampart/providers/protocol"
-	"github.com/rampart-sec/rampart/providers/runtimeadmin"
+	"github.com/rampart-sec/rampart/providers/runtimes"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -140,7 +140,7 @@ func (p *placement) Read(ctx context.Context, req *protocol.ReadRequest) *protoc
 		resp.Diagnostics = append(resp.Diagnostics, protocol.Diagnostic{Severity: protocol.Warning,
 			Summary: "cannot read the configuration of " + req.Instance.Address, Detail: err.Error() + ". The next apply writes it again."})
 		runtime = cty.NullVal(runtime.Type())
-	} else if v, err := runtimeFromData(data, req.Current.Runtime); err != nil {
+	} else if v, err := runtimes.FromData(data, req.Current.Runtime); err != nil {
 		resp.Diagnostics = append(resp.Diagnostics, protocol.Diagnostic{Severity: protocol.Warning,
 			Summary: "cannot decode the configuration of " + req.Instance.Address, Detail: err.Error() + ". The next apply writes it again."})
 		runtime = cty.NullVal(runtime.Type())
@@ -167,11 +167,11 @@ func (p *placement) health(ctx context.Context, inst protocol.Instance, pl, runt
 	if diags.HasErrors() || ip == "" {
 		return healthUnknown
 	}
-	rendered, diags := renderConfig(kind, runtime)
+	rendered, diags := runtimes.Render(kind, runtime)
 	if diags.HasErrors() {
 		return healthUnknown
 	}
-	if err := runtimeadmin.NewClient(adminTarget(ip, rendered.Parsed), "").Healthy(ctx); err != nil {
+	if err := runtimes.NewClient(adminTarget(ip, rendered.Parsed), "").Healthy(ctx); err != nil {
 		return healthUnhealthy
 	}
 	return healthHealthy

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rampart-sec/rampart/providers/protocol"
+	"github.com/rampart-sec/rampart/providers/runtimes"
 	"github.com/rampart-sec/rampart/providers/sdk"
 	"github.com/rampart-sec/rampart/runtime/appliance"
 	"github.com/zclconf/go-cty/cty"
@@ -44,7 +45,7 @@ func (p *placement) Plan(_ context.Context, req *protocol.PlanRequest) *protocol
 	}
 	var desired appliance.Config
 	if plain, _ := config.Runtime.UnmarkDeep(); (observed == nil || len(changed) > 0) && plain.IsWhollyKnown() {
-		rendered, diags := renderConfig(kind, config.Runtime)
+		rendered, diags := runtimes.Render(kind, config.Runtime)
 		if diags.HasErrors() {
 			resp.Diagnostics = diags
 			return resp

@@ -14,7 +14,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/atomicfile"
 
 	"github.com/rampart-sec/rampart/providers/protocol"
-	"github.com/rampart-sec/rampart/providers/runtimeadmin"
+	"github.com/rampart-sec/rampart/providers/runtimes"
 	"github.com/rampart-sec/rampart/providers/sdk"
 	"github.com/rampart-sec/rampart/runtime/appliance"
 	"github.com/zclconf/go-cty/cty"
@@ -50,7 +50,7 @@ func (p *placement) create(ctx context.Context, inst protocol.Instance, kind app
 	fail := func(diags protocol.Diagnostics) *protocol.ApplyResponse {
 		return &protocol.ApplyResponse{Diagnostics: diags}
 	}
-	rendered, diags := renderConfig(kind, final.Runtime)
+	rendered, diags := runtimes.Render(kind, final.Runtime)
 	if diags.HasErrors() {
 		return fail(diags)
 	}
@@ -95,8 +95,8 @@ func (p *placement) create(ctx context.Context, inst protocol.Instance, kind app
 	admin := rendered.Parsed.AdminListen()
 	progress("waiting for /healthz on %s", admin)
 	started := time.Now()
-	client := runtimeadmin.NewClient(admin, dir.Path)
-	if err := runtimeadmin.WaitReady(ctx, client, runtimeadmin.Process{Exited: proc.Exited}, rendered.SHA256(), p.healthTimeout); err != nil {
+	client := runtimes.NewClient(admin, dir.Path)
+	if err := runtimes.WaitReady(ctx, client, runtimes.Process{Exited: proc.Exited}, rendered.SHA256(), p.healthTimeout); err != nil {
 		// Fail closed: a runtime that is not healthy is stopped, not left half-working.
 		_ = stopProcess(proc.PID, dir.Config, p.stopGrace)
 		_ = os.Remove(dir.PID)
@@ -121,7 +121,7 @@ func (p *placement) update(ctx context.Context, kind appliance.Kind, prior, fina
 	keep := func(diags protocol.Diagnostics) *protocol.ApplyResponse {
 		return &protocol.ApplyResponse{New: &prior, Diagnostics: diags}
 	}
-	rendered, diags := renderConfig(kind, final.Runtime)
+	rendered, diags := runtimes.Render(kind, final.Runtime)
 	if diags.HasErrors() {
 		return keep(diags)
 	}
@@ -141,9 +141,9 @@ func (p *placement) update(ctx context.Context, kind appliance.Kind, prior, fina
 	}
 
 	dir := instanceDir{Path: filepath.Dir(configPath), Config: configPath, Log: stringAttr(prior.Placement, attrLogPath)}
-	client := runtimeadmin.NewClient(stringAttr(prior.Placement, attrAdmin), dir.Path)
-	running := runtimeadmin.Process{Alive: func() bool { return ownsProcess(pid, configPath) }}
-	if err := runtimeadmin.WaitLoaded(ctx, client, running, rendered.SHA256(), p.reloadTimeout); err != nil {
+	client := runtimes.NewClient(stringAttr(prior.Placement, attrAdmin), dir.Path)
+	running := runtimes.Process{Alive: func() bool { return ownsProcess(pid, configPath) }}
+	if err := runtimes.WaitLoaded(ctx, client, running, rendered.SHA256(), p.reloadTimeout); err != nil {
 		if !ownsProcess(pid, configPath) {
 			return &protocol.ApplyResponse{Diagnostics: startFailure(kind, pid, dir, err)}
 		}
@@ -164,7 +164,7 @@ func (p *placement) update(ctx context.Context, kind appliance.Kind, prior, fina
 // startFailure explains why a runtime did not come up, quoting its log.
 func startFailure(kind appliance.Kind, pid int, dir instanceDir, err error) protocol.Diagnostics {
 	summary := kind.Binary + " did not become healthy"
-	if errors.Is(err, runtimeadmin.ErrProcessExited) {
+	if errors.Is(err, runtimes.ErrProcessExited) {
 		summary = kind.Binary + " exited"
 	}
 	return protocol.Diagnostics{}.Errorf(summary, "%s (pid %d): %v. The last lines of %s:\n%s",

@@ -1,88 +1,23 @@
 package local
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 
-	"github.com/rampart-sec/rampart/providers/protocol"
-	"github.com/rampart-sec/rampart/runtime/appliance"
+	"github.com/rampart-sec/rampart/providers/runtimes"
 	"github.com/zclconf/go-cty/cty"
-	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
 
-// renderedConfig is a runtime configuration ready to be written.
-type renderedConfig struct {
-	// Data is exactly ctyjson.Marshal of the runtime value: no defaults applied here (the
-	// runtime applies them), so reading the file back with the same type gives back the
-	// same value and a refresh never shows phantom drift.
-	Data   []byte
-	Parsed appliance.Config
-}
-
-// SHA256 is the hex digest the runtime reports as config_sha256 once it has loaded Data.
-func (r renderedConfig) SHA256() string {
-	sum := sha256.Sum256(r.Data)
-	return hex.EncodeToString(sum[:])
-}
-
-// renderConfig turns a runtime value into the file content and validates it with the
-// kind's own parser, the same code the runtime runs at start-up.
-func renderConfig(kind appliance.Kind, runtime cty.Value) (renderedConfig, protocol.Diagnostics) {
-	plain, _ := runtime.UnmarkDeep()
-	if !plain.IsWhollyKnown() {
-		return renderedConfig{}, protocol.Diagnostics{}.Errorf("runtime configuration is not known",
-			"The %s configuration still has values known only after apply; this is a bug in the engine, please report it.", kind.Name)
-	}
-	data, err := ctyjson.Marshal(plain, plain.Type())
-	if err != nil {
-		return renderedConfig{}, protocol.Diagnostics{}.FromErr("cannot render "+kind.Name+" configuration", err)
-	}
-	parsed, err := kind.Parse(data)
-	if err != nil {
-		return renderedConfig{}, configErrors(kind, err)
-	}
-	return renderedConfig{Data: data, Parsed: parsed}, nil
-}
-
-// configErrors turns the kind's validation errors into one diagnostic each.
-func configErrors(kind appliance.Kind, err error) protocol.Diagnostics {
-	errs := []error{err}
-	if joined, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = joined.Unwrap()
-	}
-	var diags protocol.Diagnostics
-	for _, e := range errs {
-		diags = append(diags, protocol.Diagnostic{
-			Severity:  protocol.Error,
-			Summary:   "invalid " + kind.Name + " configuration",
-			Detail:    e.Error(),
-			Attribute: cty.GetAttrPath("runtime"),
-		})
-	}
-	return diags
-}
-
-// readRuntimeLike reads a configuration file back as a runtime value of the type of
-// prior. When the file holds exactly what prior renders to (the usual case: nothing
-// changed since the last apply), prior itself is the answer: rendering is several times
-// cheaper than decoding, and refresh does this for every instance of every plan.
+// readRuntimeLike reads a configuration file back as a runtime value of the type of prior
+// (see runtimes.FromData), and returns the bytes read.
 func readRuntimeLike(path string, prior cty.Value) (cty.Value, []byte, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return cty.NilVal, nil, fmt.Errorf("read runtime config: %w", err)
 	}
-	plain, _ := prior.UnmarkDeep()
-	if plain.IsWhollyKnown() {
-		if rendered, err := ctyjson.Marshal(plain, plain.Type()); err == nil && bytes.Equal(rendered, data) {
-			return prior, data, nil
-		}
-	}
-	v, err := ctyjson.Unmarshal(data, prior.Type())
+	v, err := runtimes.FromData(data, prior)
 	if err != nil {
-		return cty.NilVal, nil, fmt.Errorf("decode runtime config %s: %w", path, err)
+		return cty.NilVal, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return v, data, nil
 }

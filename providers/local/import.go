@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rampart-sec/rampart/providers/protocol"
+	"github.com/rampart-sec/rampart/providers/runtimes"
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
@@ -59,7 +60,7 @@ func (p *placement) Import(_ context.Context, req *protocol.ImportRequest) *prot
 	}
 	parsed, err := kind.Parse(data)
 	if err != nil {
-		return &protocol.ImportResponse{Diagnostics: configErrors(kind, err)}
+		return &protocol.ImportResponse{Diagnostics: runtimes.ConfigErrors(kind, err)}
 	}
 	typ, err := ctyjson.ImpliedType(data)
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"sync"
 
 	"github.com/rampart-sec/rampart/providers/protocol"
-	"github.com/rampart-sec/rampart/providers/runtimeadmin"
+	"github.com/rampart-sec/rampart/providers/runtimes"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -110,7 +110,7 @@ func (p *placement) components(ctx context.Context, placement cty.Value, configP
 	if admin == "" {
 		return nil
 	}
-	st, err := runtimeadmin.NewClient(admin, filepath.Dir(configPath)).Status(ctx)
+	st, err := runtimes.NewClient(admin, filepath.Dir(configPath)).Status(ctx)
 	if err != nil {
 		return nil
 	}
@@ -127,7 +127,7 @@ func (p *placement) health(ctx context.Context, placement cty.Value, configPath 
 	if admin == "" {
 		return healthUnknown
 	}
-	if err := runtimeadmin.NewClient(admin, filepath.Dir(configPath)).Healthy(ctx); err != nil {
+	if err := runtimes.NewClient(admin, filepath.Dir(configPath)).Healthy(ctx); err != nil {
 		return healthUnhealthy
 	}
 	return healthHealthy

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/rampart-sec/rampart/providers/protocol"
-	"github.com/rampart-sec/rampart/providers/runtimeadmin"
+	"github.com/rampart-sec/rampart/providers/runtimes"
 	"github.com/rampart-sec/rampart/providers/sdk"
 	"github.com/rampart-sec/rampart/runtime/appliance"
 	"github.com/zclconf/go-cty/cty"
@@ -50,7 +50,7 @@ func (p *placement) Plan(_ context.Context, req *protocol.PlanRequest) *protocol
 	// desired stays nil when nothing changed or while values are known only after apply.
 	var desired appliance.Config
 	if plain, _ := config.Runtime.UnmarkDeep(); (observed == nil || len(changed) > 0) && plain.IsWhollyKnown() {
-		rendered, diags := renderConfig(kind, config.Runtime)
+		rendered, diags := runtimes.Render(kind, config.Runtime)
 		if diags.HasErrors() {
 			resp.Diagnostics = diags
 			return resp
@@ -128,7 +128,7 @@ func (p *placement) restartReasons(kind appliance.Kind, desired appliance.Config
 	}
 	if running := stringAttr(observed.Placement, attrBinarySHA256); binaryKnown && running != binary.SHA256 {
 		r.add(placementPath.GetAttr(attrBinarySHA256),
-			fmt.Sprintf("%s binary changed (sha256 %s → %s)", kind.Binary, runtimeadmin.ShortHash(running), runtimeadmin.ShortHash(binary.SHA256)))
+			fmt.Sprintf("%s binary changed (sha256 %s → %s)", kind.Binary, runtimes.ShortHash(running), runtimes.ShortHash(binary.SHA256)))
 	}
 	return r
 }

@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart/providers/protocol"
-	"github.com/rampart-sec/rampart/providers/runtimeadmin"
+	"github.com/rampart-sec/rampart/providers/runtimes"
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
@@ -101,9 +101,9 @@ func killOnCleanup(t testing.TB, pid int, configPath string) {
 	})
 }
 
-func getStatus(t testing.TB, admin string) runtimeadmin.Status {
+func getStatus(t testing.TB, admin string) runtimes.Status {
 	t.Helper()
-	st, err := runtimeadmin.NewClient(admin, "").Status(context.Background())
+	st, err := runtimes.NewClient(admin, "").Status(context.Background())
 	if err != nil {
 		t.Fatalf("GET /status: %v", err)
 	}
@@ -125,7 +125,7 @@ func TestLifecycle(t *testing.T) {
 	admin := stringAttr(state.Placement, attrAdmin)
 
 	t.Run("create starts a healthy process", func(t *testing.T) {
-		if err := runtimeadmin.NewClient(admin, "").Healthy(context.Background()); err != nil {
+		if err := runtimes.NewClient(admin, "").Healthy(context.Background()); err != nil {
 			t.Fatalf("healthz: %v", err)
 		}
 		if admin != fmt.Sprintf("127.0.0.1:%d", wc.adminPort) {

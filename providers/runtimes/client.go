@@ -1,8 +1,9 @@
-// Package runtimeadmin is the provider side of runtime/admin: the client a provider uses to
-// ask a runtime it started whether it is healthy and which configuration it has loaded,
-// and the waits built on it. Every provider that runs rampart runtimes (local, docker, ...)
-// shares it, so they all judge "started" and "reloaded" the same way.
-package runtimeadmin
+// Package runtimes is what every provider that runs rampart's runtime binaries shares: the
+// client side of runtime/admin (the client a provider uses to
+// ask a runtime it started whether it is healthy and which configuration it has loaded),
+// the waits built on it, and the rendering of runtime configs. Local, docker and later
+// providers share it, so they all judge "started" and "reloaded" the same way.
+package runtimes
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package runtimeadmin
+package runtimes
 
 import (
 	"context"
