@@ -172,11 +172,11 @@ func (p *placement) update(ctx context.Context, cli *client.Client, kind applian
 
 // imageRef is the image an instance runs: the user's image, or the one built from the
 // runtime binary (then binary is set).
-func (p *placement) imageRef(kind appliance.Kind, pl cty.Value) (string, runtimeBinary, protocol.Diagnostics) {
+func (p *placement) imageRef(kind appliance.Kind, pl cty.Value) (string, runtimes.Binary, protocol.Diagnostics) {
 	if img := stringAttr(pl, attrImage); img != "" {
-		return img, runtimeBinary{}, nil
+		return img, runtimes.Binary{}, nil
 	}
-	binary, diags := p.binaries.resolve(kind.Binary, p.runtimeDir)
+	binary, diags := resolveBinary(&p.binaries, kind.Binary, p.runtimeDir)
 	if diags.HasErrors() {
 		return "", binary, diags
 	}

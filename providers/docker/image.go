@@ -15,6 +15,7 @@ import (
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/build"
 	"github.com/docker/docker/client"
+	"github.com/rampart-sec/rampart/providers/runtimes"
 	"github.com/rampart-sec/rampart/providers/sdk"
 	"github.com/rampart-sec/rampart/runtime/appliance"
 )
@@ -42,7 +43,7 @@ func builtImageRef(kind appliance.Kind, binarySHA256 string) string {
 
 // ensureImage returns the id of the image ref, building it from binary when it does not
 // exist yet. The same binary never rebuilds.
-func (p *placement) ensureImage(ctx context.Context, cli *client.Client, kind appliance.Kind, ref string, binary runtimeBinary, progress sdk.Progress) (string, error) {
+func (p *placement) ensureImage(ctx context.Context, cli *client.Client, kind appliance.Kind, ref string, binary runtimes.Binary, progress sdk.Progress) (string, error) {
 	inspected, err := cli.ImageInspect(ctx, ref)
 	if err == nil {
 		return inspected.ID, nil

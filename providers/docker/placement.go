@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart/providers/protocol"
+	"github.com/rampart-sec/rampart/providers/runtimes"
 	"github.com/rampart-sec/rampart/runtime/appliance"
 )
 
@@ -27,7 +28,7 @@ const (
 // placement implements sdk.Placement (plus Observer) for the `docker` placement type.
 type placement struct {
 	engine   engine
-	binaries binaryHashes
+	binaries runtimes.BinaryHashes
 
 	// runtimeDir, when set, is where runtime binaries are looked for instead of next to
 	// the provider executable (tests).

@@ -1,25 +1,14 @@
 package local
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"sync"
-	"time"
+	"strings"
 
 	"github.com/rampart-sec/rampart/providers/protocol"
+	"github.com/rampart-sec/rampart/providers/runtimes"
 	"github.com/zclconf/go-cty/cty"
 )
-
-// runtimeBinary is a runtime binary found on disk.
-type runtimeBinary struct {
-	Path   string // absolute
-	SHA256 string // hex
-}
 
 // binaryNotFound is the diagnostic for a missing runtime binary; it says where rampart
 // looked and how to get the binary.
@@ -37,98 +26,35 @@ func binaryNotFound(name, detail string) protocol.Diagnostics {
 func findBinary(name, configured string) (string, protocol.Diagnostics) {
 	if configured != "" {
 		abs, err := filepath.Abs(configured)
-		if err == nil && isExecutableFile(abs) {
+		if err == nil && runtimes.IsExecutableFile(abs) {
 			return abs, nil
 		}
 		return "", binaryNotFound(name, fmt.Sprintf(
 			"binary = %q is not an executable file. Set binary to the path of a %s build, or remove it to use the %s built by `make build`.",
 			configured, name, name))
 	}
-	var looked string
-	if self, err := os.Executable(); err == nil {
-		candidate := filepath.Join(filepath.Dir(self), name)
-		if isExecutableFile(candidate) {
-			return candidate, nil
-		}
-		looked = candidate + " and "
+	var dirs []string
+	if dir := runtimes.ProviderDir(); dir != "" {
+		dirs = append(dirs, dir)
 	}
-	if path, err := exec.LookPath(name); err == nil {
-		abs, err := filepath.Abs(path)
-		if err == nil {
-			return abs, nil
-		}
+	path, looked := runtimes.FindBinary(name, dirs, true)
+	if path != "" {
+		return path, nil
 	}
 	return "", binaryNotFound(name, fmt.Sprintf(
-		"Looked for %s at %s$PATH. Run `make build` to build the runtimes next to rampart, or set binary in the local block.",
-		name, looked))
+		"Looked for %s at %s. Run `make build` to build the runtimes next to rampart, or set binary in the local block.",
+		name, strings.Join(looked, " and ")))
 }
 
-func isExecutableFile(path string) bool {
-	info, err := os.Stat(path)
-	return err == nil && info.Mode().IsRegular() && info.Mode().Perm()&0o111 != 0
-}
-
-// binaryHashes caches the SHA-256 of runtime binaries. Planning hundreds of instances
-// would otherwise read the same multi-megabyte file hundreds of times; the cache entry is
-// reused only while the file's size and modification time are unchanged, so a rebuild
-// is still noticed.
-type binaryHashes struct {
-	mu      sync.Mutex
-	entries map[string]hashEntry
-}
-
-type hashEntry struct {
-	size    int64
-	modTime time.Time
-	sum     string
-}
-
-func (h *binaryHashes) sum(path string) (string, error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		return "", fmt.Errorf("hash runtime binary: %w", err)
-	}
-	h.mu.Lock()
-	e, ok := h.entries[path]
-	h.mu.Unlock()
-	if ok && e.size == info.Size() && e.modTime.Equal(info.ModTime()) {
-		return e.sum, nil
-	}
-	sum, err := fileSHA256(path)
-	if err != nil {
-		return "", err
-	}
-	h.mu.Lock()
-	if h.entries == nil {
-		h.entries = map[string]hashEntry{}
-	}
-	h.entries[path] = hashEntry{size: info.Size(), modTime: info.ModTime(), sum: sum}
-	h.mu.Unlock()
-	return sum, nil
-}
-
-// resolve finds and hashes the runtime binary.
-func (h *binaryHashes) resolve(name, configured string) (runtimeBinary, protocol.Diagnostics) {
+// resolveBinary finds and hashes the runtime binary.
+func resolveBinary(h *runtimes.BinaryHashes, name, configured string) (runtimes.Binary, protocol.Diagnostics) {
 	path, diags := findBinary(name, configured)
 	if diags.HasErrors() {
-		return runtimeBinary{}, diags
+		return runtimes.Binary{}, diags
 	}
-	sum, err := h.sum(path)
+	sum, err := h.Sum(path)
 	if err != nil {
-		return runtimeBinary{}, diags.FromErr("cannot read "+name+" binary", err)
+		return runtimes.Binary{}, diags.FromErr("cannot read "+name+" binary", err)
 	}
-	return runtimeBinary{Path: path, SHA256: sum}, nil
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", fmt.Errorf("hash %s: %w", path, err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("hash %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return runtimes.Binary{Path: path, SHA256: sum}, nil
 }

@@ -71,7 +71,7 @@ func (p *placement) Import(_ context.Context, req *protocol.ImportRequest) *prot
 		return fail("cannot decode the configuration file", "%s: %v.", configPath, err)
 	}
 	// The executable as it runs, even if the file on disk was rebuilt since.
-	sum, err := fileSHA256(procDir + "/exe")
+	sum, err := runtimes.FileSHA256(procDir + "/exe")
 	if err != nil {
 		return fail("cannot read the binary of pid "+strconv.Itoa(pid), "%v.", err)
 	}

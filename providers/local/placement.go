@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart/providers/protocol"
+	"github.com/rampart-sec/rampart/providers/runtimes"
 	"github.com/rampart-sec/rampart/runtime/appliance"
 )
 
@@ -21,7 +22,7 @@ const (
 // `local` placement type.
 type placement struct {
 	stateDir stateDir
-	binaries binaryHashes
+	binaries runtimes.BinaryHashes
 
 	healthTimeout time.Duration // create: wait for /healthz
 	reloadTimeout time.Duration // update: wait for /status to report the new config

@@ -32,9 +32,9 @@ func (p *placement) Plan(_ context.Context, req *protocol.PlanRequest) *protocol
 	// The binary must exist before anything is planned: a missing build is the most
 	// likely first-run mistake and should show up in `plan`, not half-way through apply.
 	binaryAttr := userAttr(config.Placement, attrBinary)
-	var binary runtimeBinary
+	var binary runtimes.Binary
 	if binaryAttr.IsKnown() {
-		binary, diags = p.binaries.resolve(kind.Binary, stringAttr(config.Placement, attrBinary))
+		binary, diags = resolveBinary(&p.binaries, kind.Binary, stringAttr(config.Placement, attrBinary))
 		if diags.HasErrors() {
 			resp.Diagnostics = diags
 			return resp
@@ -107,7 +107,7 @@ func (r *restartPlan) add(path cty.Path, detail string) {
 // restartReasons compares the desired configuration with the running instance and lists
 // what a reload cannot apply: settings the runtime reads only at start-up
 // (RestartFields), the binary, its environment, or a rebuilt binary.
-func (p *placement) restartReasons(kind appliance.Kind, desired appliance.Config, binary runtimeBinary, binaryKnown, runtimeChanged bool, config, observed protocol.InstanceValue) restartPlan {
+func (p *placement) restartReasons(kind appliance.Kind, desired appliance.Config, binary runtimes.Binary, binaryKnown, runtimeChanged bool, config, observed protocol.InstanceValue) restartPlan {
 	var r restartPlan
 	runtimePath := cty.GetAttrPath("runtime")
 	switch {

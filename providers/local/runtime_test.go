@@ -149,7 +149,7 @@ func TestLifecycle(t *testing.T) {
 		if got := readPIDFile(filepath.Join(filepath.Dir(configPath), pidFileName)); got != pid {
 			t.Errorf("pid file = %d, want %d", got, pid)
 		}
-		wantSHA, _ := fileSHA256(binary)
+		wantSHA, _ := runtimes.FileSHA256(binary)
 		if got := stringAttr(state.Placement, attrBinarySHA256); got != wantSHA {
 			t.Errorf("binary_sha256 = %q, want %q", got, wantSHA)
 		}
