@@ -34,7 +34,7 @@ func (p *placement) Apply(ctx context.Context, req *protocol.ApplyRequest, progr
 	if req.Prior == nil {
 		return p.create(ctx, cli, req.Instance, kind, *final, progress)
 	}
-	id := stringAttr(req.Prior.Placement, attrContainerID)
+	id := shape.String(req.Prior.Placement, attrContainerID)
 	info, err := cli.ContainerInspect(ctx, id)
 	if err != nil || info.State == nil || !info.State.Running {
 		// Refresh found the container gone or stopped, so Plan planned a create.
@@ -119,7 +119,7 @@ func (p *placement) create(ctx context.Context, cli *client.Client, inst protoco
 
 	return &protocol.ApplyResponse{New: &protocol.InstanceValue{
 		Runtime: final.Runtime,
-		Placement: placementValue(final.Placement, map[string]cty.Value{
+		Placement: shape.Value(final.Placement, map[string]cty.Value{
 			attrContainerID:   cty.StringVal(id),
 			attrContainerName: cty.StringVal(spec.name),
 			attrImageID:       cty.StringVal(imageID),
@@ -166,14 +166,14 @@ func (p *placement) update(ctx context.Context, cli *client.Client, kind applian
 	progress("container %s runs the new configuration", shortID(id))
 	return &protocol.ApplyResponse{New: &protocol.InstanceValue{
 		Runtime:   final.Runtime,
-		Placement: placementValue(final.Placement, computedOf(prior.Placement)),
+		Placement: shape.Value(final.Placement, shape.ComputedOf(prior.Placement)),
 	}}
 }
 
 // imageRef is the image an instance runs: the user's image, or the one built from the
 // runtime binary (then binary is set).
 func (p *placement) imageRef(kind appliance.Kind, pl cty.Value) (string, runtimes.Binary, protocol.Diagnostics) {
-	if img := stringAttr(pl, attrImage); img != "" {
+	if img := shape.String(pl, attrImage); img != "" {
 		return img, runtimes.Binary{}, nil
 	}
 	binary, diags := resolveBinary(&p.binaries, kind.Binary, p.runtimeDir)

@@ -36,7 +36,7 @@ type containerSpec struct {
 func (p *placement) buildSpec(inst protocol.Instance, kind appliance.Kind, ref string, builtImage bool, pl cty.Value, rendered runtimes.RenderedConfig) (containerSpec, protocol.Diagnostics) {
 	var diags protocol.Diagnostics
 	plain, _ := pl.UnmarkDeep()
-	env, err := stringMap(userAttr(plain, attrEnv))
+	env, err := stringMap(shape.Attr(plain, attrEnv))
 	if err != nil {
 		return containerSpec{}, diags.FromErr("invalid env", err)
 	}
@@ -44,27 +44,27 @@ func (p *placement) buildSpec(inst protocol.Instance, kind appliance.Kind, ref s
 	for k, v := range env {
 		envList = append(envList, k+"="+v)
 	}
-	publish := stringAttr(plain, attrPublishAddress)
+	publish := shape.String(plain, attrPublishAddress)
 	if publish == "" {
 		publish = defaultPublishAddress
 	}
-	exposed, bindings, err := portBindings(userAttr(plain, attrPorts), publish)
+	exposed, bindings, err := portBindings(shape.Attr(plain, attrPorts), publish)
 	if err != nil {
 		return containerSpec{}, diags.FromErr("invalid ports", err)
 	}
 	var resources container.Resources
-	if mem := stringAttr(plain, attrMemory); mem != "" {
+	if mem := shape.String(plain, attrMemory); mem != "" {
 		n, err := units.RAMInBytes(mem)
 		if err != nil {
 			return containerSpec{}, diags.FromErr("invalid memory", fmt.Errorf("memory = %q: %w; write it like 512M or 2G", mem, err))
 		}
 		resources.Memory = n
 	}
-	if cpus := userAttr(plain, attrCPUs); !cpus.IsNull() && cpus.IsKnown() {
+	if cpus := shape.Attr(plain, attrCPUs); !cpus.IsNull() && cpus.IsKnown() {
 		nano, _ := new(big.Float).Mul(cpus.AsBigFloat(), big.NewFloat(1e9)).Int64()
 		resources.NanoCPUs = nano
 	}
-	restart := stringAttr(plain, attrRestart)
+	restart := shape.String(plain, attrRestart)
 	if restart == "" {
 		restart = defaultRestart
 	}
@@ -82,11 +82,11 @@ func (p *placement) buildSpec(inst protocol.Instance, kind appliance.Kind, ref s
 	if needsLowPorts(rendered.Parsed) {
 		hostConfig.CapAdd = []string{"NET_BIND_SERVICE"}
 	}
-	if v := userAttr(plain, attrDockerdSocket); !v.IsNull() && v.IsKnown() && v.True() {
+	if v := shape.Attr(plain, attrDockerdSocket); !v.IsNull() && v.IsKnown() && v.True() {
 		hostConfig.Binds = append(hostConfig.Binds, dockerSocket+":"+dockerSocket+":ro")
 	}
 	var networking *network.NetworkingConfig
-	if name := stringAttr(plain, attrNetwork); name != "" {
+	if name := shape.String(plain, attrNetwork); name != "" {
 		hostConfig.NetworkMode = container.NetworkMode(name)
 		networking = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{name: {}}}
 	}

@@ -16,7 +16,7 @@ func (p *placement) Delete(ctx context.Context, req *protocol.ApplyRequest, prog
 	if req.Prior == nil {
 		return nil
 	}
-	id := stringAttr(req.Prior.Placement, attrContainerID)
+	id := shape.String(req.Prior.Placement, attrContainerID)
 	if id == "" {
 		return nil
 	}

@@ -26,7 +26,7 @@ func TestDeleteRemovesContainer(t *testing.T) {
 	mustNoErrors(t, plan.Diagnostics)
 	created := p.Apply(ctx, &protocol.ApplyRequest{Instance: inst, Planned: &plan.Planned, Config: &config}, progressLog(t))
 	mustNoErrors(t, created.Diagnostics)
-	id := stringAttr(created.New.Placement, attrContainerID)
+	id := shape.String(created.New.Placement, attrContainerID)
 
 	mustNoErrors(t, p.Delete(ctx, &protocol.ApplyRequest{Instance: inst, Prior: created.New}, progressLog(t)))
 	if _, err := cli.ContainerInspect(ctx, id); !cerrdefs.IsNotFound(err) {
@@ -43,7 +43,7 @@ func TestDeleteRemovesContainer(t *testing.T) {
 			t.Errorf("the same binary was built again")
 		}
 	}
-	if got, want := stringAttr(again.New.Placement, attrImageID), stringAttr(created.New.Placement, attrImageID); got != want {
+	if got, want := shape.String(again.New.Placement, attrImageID), shape.String(created.New.Placement, attrImageID); got != want {
 		t.Errorf("image id %s, want the same image %s", got, want)
 	}
 }

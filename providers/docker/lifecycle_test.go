@@ -24,12 +24,12 @@ func TestContainerLifecycle(t *testing.T) {
 	created := p.Apply(ctx, &protocol.ApplyRequest{Instance: inst, Planned: &plan.Planned, Config: &config}, progressLog(t))
 	mustNoErrors(t, created.Diagnostics)
 	state := *created.New
-	id := stringAttr(state.Placement, attrContainerID)
-	ip := stringAttr(state.Placement, attrAddress)
+	id := shape.String(state.Placement, attrContainerID)
+	ip := shape.String(state.Placement, attrAddress)
 	if id == "" || net.ParseIP(ip) == nil {
 		t.Fatalf("container_id %q, address %q: want both set", id, ip)
 	}
-	if got, want := stringAttr(state.Placement, attrContainerName), containerName(inst); got != want {
+	if got, want := shape.String(state.Placement, attrContainerName), containerName(inst); got != want {
 		t.Errorf("container_name = %q, want %q", got, want)
 	}
 
@@ -77,7 +77,7 @@ func TestContainerLifecycle(t *testing.T) {
 	}
 	updated := p.Apply(ctx, &protocol.ApplyRequest{Instance: inst, Prior: &state, Planned: &plan.Planned, Config: &reloaded}, progressLog(t))
 	mustNoErrors(t, updated.Diagnostics)
-	if got := stringAttr(updated.New.Placement, attrContainerID); got != id {
+	if got := shape.String(updated.New.Placement, attrContainerID); got != id {
 		t.Fatalf("container id changed on reload: %s → %s", id, got)
 	}
 	rendered, diags := runtimes.Render(mustKind(t), reloaded.Runtime)

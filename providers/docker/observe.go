@@ -95,7 +95,7 @@ func observeSummary(c container.Summary, found bool, prior protocol.InstanceValu
 	if c.State != "running" {
 		return protocol.Observed{Status: protocol.Status{Health: healthStopped, Detail: "container " + shortID(c.ID) + " is " + c.State}}
 	}
-	computed := computedOf(prior.Placement)
+	computed := shape.ComputedOf(prior.Placement)
 	computed[attrContainerID] = cty.StringVal(c.ID)
 	computed[attrImageRef] = cty.StringVal(c.Image)
 	computed[attrImageID] = cty.StringVal(c.ImageID)
@@ -103,7 +103,7 @@ func observeSummary(c container.Summary, found bool, prior protocol.InstanceValu
 		computed[attrContainerName] = cty.StringVal(trimSlash(c.Names[0]))
 	}
 	return protocol.Observed{
-		Value:  &protocol.InstanceValue{Runtime: prior.Runtime, Placement: placementValue(prior.Placement, computed)},
+		Value:  &protocol.InstanceValue{Runtime: prior.Runtime, Placement: shape.Value(prior.Placement, computed)},
 		Status: protocol.Status{Health: healthUnknown, Detail: "container " + shortID(c.ID) + ": " + c.Status},
 	}
 }
@@ -112,7 +112,7 @@ func observeSummary(c container.Summary, found bool, prior protocol.InstanceValu
 // back through the archive API.
 func (p *placement) Read(ctx context.Context, req *protocol.ReadRequest) *protocol.ReadResponse {
 	resp := &protocol.ReadResponse{}
-	id := stringAttr(req.Current.Placement, attrContainerID)
+	id := shape.String(req.Current.Placement, attrContainerID)
 	if id == "" {
 		resp.Observed.Status.Health = healthStopped
 		return resp
@@ -147,7 +147,7 @@ func (p *placement) Read(ctx context.Context, req *protocol.ReadRequest) *protoc
 	} else {
 		runtime = v
 	}
-	computed := computedOf(req.Current.Placement)
+	computed := shape.ComputedOf(req.Current.Placement)
 	computed[attrContainerID] = cty.StringVal(info.ID)
 	computed[attrImageID] = cty.StringVal(info.Image)
 	computed[attrContainerName] = cty.StringVal(trimSlash(info.Name))
@@ -155,7 +155,7 @@ func (p *placement) Read(ctx context.Context, req *protocol.ReadRequest) *protoc
 	if info.Config != nil {
 		computed[attrImageRef] = cty.StringVal(info.Config.Image)
 	}
-	resp.Observed.Value = &protocol.InstanceValue{Runtime: runtime, Placement: placementValue(req.Current.Placement, computed)}
+	resp.Observed.Value = &protocol.InstanceValue{Runtime: runtime, Placement: shape.Value(req.Current.Placement, computed)}
 	resp.Observed.Status = protocol.Status{Health: p.health(ctx, req.Instance, resp.Observed.Value.Placement, runtime)}
 	return resp
 }
@@ -163,7 +163,7 @@ func (p *placement) Read(ctx context.Context, req *protocol.ReadRequest) *protoc
 // health asks the runtime's /healthz through the container's address.
 func (p *placement) health(ctx context.Context, inst protocol.Instance, pl, runtime cty.Value) string {
 	kind, diags := lookupKind(inst.Kind)
-	ip := stringAttr(pl, attrAddress)
+	ip := shape.String(pl, attrAddress)
 	if diags.HasErrors() || ip == "" {
 		return healthUnknown
 	}

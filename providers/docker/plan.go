@@ -30,7 +30,7 @@ func (p *placement) Plan(_ context.Context, req *protocol.PlanRequest) *protocol
 	// The image reference is known at plan time: the user's image, or the tag of the
 	// one built from the runtime binary (a missing build shows up in `plan`).
 	var ref string
-	if userAttr(config.Placement, attrImage).IsKnown() {
+	if shape.Attr(config.Placement, attrImage).IsKnown() {
 		ref, _, diags = p.imageRef(kind, config.Placement)
 		if diags.HasErrors() {
 			resp.Diagnostics = diags
@@ -61,7 +61,7 @@ func (p *placement) Plan(_ context.Context, req *protocol.PlanRequest) *protocol
 		if ref != "" {
 			computed[attrImageRef] = cty.StringVal(ref)
 		}
-		return protocol.InstanceValue{Runtime: config.Runtime, Placement: placementValue(config.Placement, computed)}
+		return protocol.InstanceValue{Runtime: config.Runtime, Placement: shape.Value(config.Placement, computed)}
 	}
 	if observed == nil {
 		resp.Planned = fresh()
@@ -81,7 +81,7 @@ func (p *placement) Plan(_ context.Context, req *protocol.PlanRequest) *protocol
 	resp.Details = []string{fmt.Sprintf("copy the new configuration and reload with SIGHUP: %s changed", strings.Join(changed, ", "))}
 	resp.Planned = protocol.InstanceValue{
 		Runtime:   config.Runtime,
-		Placement: placementValue(config.Placement, computedOf(observed.Placement)),
+		Placement: shape.Value(config.Placement, shape.ComputedOf(observed.Placement)),
 	}
 	return resp
 }
@@ -127,11 +127,11 @@ func replaceReasons(kind appliance.Kind, desired appliance.Config, ref string, r
 	}
 	placementPath := cty.GetAttrPath("placement")
 	for _, name := range userAttrs {
-		if !protocol.ValuesEqual(userAttr(observed.Placement, name), userAttr(config.Placement, name)) {
+		if !protocol.ValuesEqual(shape.Attr(observed.Placement, name), shape.Attr(config.Placement, name)) {
 			r.add(placementPath.GetAttr(name), name+" changed")
 		}
 	}
-	if running := stringAttr(observed.Placement, attrImageRef); ref != "" && running != ref {
+	if running := shape.String(observed.Placement, attrImageRef); ref != "" && running != ref {
 		r.add(placementPath.GetAttr(attrImageRef), fmt.Sprintf("image %s → %s", running, ref))
 	}
 	return r

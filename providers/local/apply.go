@@ -36,7 +36,7 @@ func (p *placement) Apply(ctx context.Context, req *protocol.ApplyRequest, progr
 		return p.create(ctx, req.Instance, kind, *final, progress)
 	}
 	pid := pidAttr(req.Prior.Placement)
-	if !ownsProcess(pid, stringAttr(req.Prior.Placement, attrConfigPath)) {
+	if !ownsProcess(pid, shape.String(req.Prior.Placement, attrConfigPath)) {
 		// Refresh found the process gone, so Plan planned a create; the engine may still
 		// pass the prior state along. Either way: start it again.
 		progress("%s (pid %d) is no longer running; starting it again", kind.Binary, pid)
@@ -58,7 +58,7 @@ func (p *placement) create(ctx context.Context, inst protocol.Instance, kind app
 	if diags.HasErrors() {
 		return fail(diags)
 	}
-	binary, diags := resolveBinary(&p.binaries, kind.Binary, stringAttr(final.Placement, attrBinary))
+	binary, diags := resolveBinary(&p.binaries, kind.Binary, shape.String(final.Placement, attrBinary))
 	if diags.HasErrors() {
 		return fail(diags)
 	}
@@ -106,7 +106,7 @@ func (p *placement) create(ctx context.Context, inst protocol.Instance, kind app
 
 	return &protocol.ApplyResponse{New: &protocol.InstanceValue{
 		Runtime: final.Runtime,
-		Placement: placementValue(final.Placement, map[string]cty.Value{
+		Placement: shape.Value(final.Placement, map[string]cty.Value{
 			attrPID:          cty.NumberIntVal(int64(proc.PID)),
 			attrConfigPath:   cty.StringVal(dir.Config),
 			attrLogPath:      cty.StringVal(dir.Log),
@@ -126,7 +126,7 @@ func (p *placement) update(ctx context.Context, kind appliance.Kind, prior, fina
 		return keep(diags)
 	}
 	pid := pidAttr(prior.Placement)
-	configPath := stringAttr(prior.Placement, attrConfigPath)
+	configPath := shape.String(prior.Placement, attrConfigPath)
 	previous, err := os.ReadFile(configPath)
 	if err != nil {
 		return keep(diags.FromErr("cannot read current runtime configuration", err))
@@ -140,8 +140,8 @@ func (p *placement) update(ctx context.Context, kind appliance.Kind, prior, fina
 		return keep(diags.FromErr("cannot signal "+kind.Binary, fmt.Errorf("SIGHUP pid %d: %w", pid, err)))
 	}
 
-	dir := instanceDir{Path: filepath.Dir(configPath), Config: configPath, Log: stringAttr(prior.Placement, attrLogPath)}
-	client := runtimes.NewClient(stringAttr(prior.Placement, attrAdmin), dir.Path)
+	dir := instanceDir{Path: filepath.Dir(configPath), Config: configPath, Log: shape.String(prior.Placement, attrLogPath)}
+	client := runtimes.NewClient(shape.String(prior.Placement, attrAdmin), dir.Path)
 	running := runtimes.Process{Alive: func() bool { return ownsProcess(pid, configPath) }}
 	if err := runtimes.WaitLoaded(ctx, client, running, rendered.SHA256(), p.reloadTimeout); err != nil {
 		if !ownsProcess(pid, configPath) {
@@ -157,7 +157,7 @@ func (p *placement) update(ctx context.Context, kind appliance.Kind, prior, fina
 	progress("%s (pid %d) runs the new configuration", kind.Binary, pid)
 	return &protocol.ApplyResponse{New: &protocol.InstanceValue{
 		Runtime:   final.Runtime,
-		Placement: placementValue(final.Placement, computedOf(prior.Placement)),
+		Placement: shape.Value(final.Placement, shape.ComputedOf(prior.Placement)),
 	}}
 }
 
@@ -173,7 +173,7 @@ func startFailure(kind appliance.Kind, pid int, dir instanceDir, err error) prot
 
 // envAttr returns the env attribute of a placement object as a Go map.
 func envAttr(placement cty.Value) (map[string]string, protocol.Diagnostics) {
-	v, _ := userAttr(placement, attrEnv).UnmarkDeep()
+	v, _ := shape.Attr(placement, attrEnv).UnmarkDeep()
 	if v.IsNull() {
 		return nil, nil
 	}

@@ -22,7 +22,7 @@ func (p *placement) Delete(_ context.Context, req *protocol.ApplyRequest, progre
 		binary = kind
 	}
 	pid := pidAttr(req.Prior.Placement)
-	configPath := stringAttr(req.Prior.Placement, attrConfigPath)
+	configPath := shape.String(req.Prior.Placement, attrConfigPath)
 	if ownsProcess(pid, configPath) {
 		progress("stopping %s (pid %d)", binary, pid)
 		if err := stopProcess(pid, configPath, p.stopGrace); err != nil {

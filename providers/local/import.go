@@ -81,7 +81,7 @@ func (p *placement) Import(_ context.Context, req *protocol.ImportRequest) *prot
 	}
 	return &protocol.ImportResponse{Imported: &protocol.InstanceValue{
 		Runtime: runtime,
-		Placement: placementValue(cty.NullVal(placementType), map[string]cty.Value{
+		Placement: shape.Value(cty.NullVal(placementType), map[string]cty.Value{
 			attrPID:          cty.NumberIntVal(int64(pid)),
 			attrConfigPath:   cty.StringVal(configPath),
 			attrLogPath:      cty.StringVal(logPath),

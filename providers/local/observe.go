@@ -69,7 +69,7 @@ func (p *placement) Observe(ctx context.Context, req *protocol.ObserveRequest) *
 // the prior value, so an unchanged instance observes exactly as it was applied.
 func (p *placement) observeOne(ctx context.Context, inst protocol.Instance, prior protocol.InstanceValue, wantStatus bool) (protocol.Observed, protocol.Diagnostics) {
 	pid := pidAttr(prior.Placement)
-	configPath := stringAttr(prior.Placement, attrConfigPath)
+	configPath := shape.String(prior.Placement, attrConfigPath)
 	if !ownsProcess(pid, configPath) {
 		return protocol.Observed{Status: protocol.Status{Health: healthStopped}}, nil
 	}
@@ -106,7 +106,7 @@ func (p *placement) observeOne(ctx context.Context, inst protocol.Instance, prio
 // components reads the health of the appliance's parts (a WAF's pool members) from the
 // runtime's /status; nil when the runtime reports none or cannot be asked.
 func (p *placement) components(ctx context.Context, placement cty.Value, configPath string) []protocol.Component {
-	admin := stringAttr(placement, attrAdmin)
+	admin := shape.String(placement, attrAdmin)
 	if admin == "" {
 		return nil
 	}
@@ -123,7 +123,7 @@ func (p *placement) components(ctx context.Context, placement cty.Value, configP
 
 // health asks the runtime's /healthz.
 func (p *placement) health(ctx context.Context, placement cty.Value, configPath string) string {
-	admin := stringAttr(placement, attrAdmin)
+	admin := shape.String(placement, attrAdmin)
 	if admin == "" {
 		return healthUnknown
 	}

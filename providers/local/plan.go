@@ -31,10 +31,10 @@ func (p *placement) Plan(_ context.Context, req *protocol.PlanRequest) *protocol
 
 	// The binary must exist before anything is planned: a missing build is the most
 	// likely first-run mistake and should show up in `plan`, not half-way through apply.
-	binaryAttr := userAttr(config.Placement, attrBinary)
+	binaryAttr := shape.Attr(config.Placement, attrBinary)
 	var binary runtimes.Binary
 	if binaryAttr.IsKnown() {
-		binary, diags = resolveBinary(&p.binaries, kind.Binary, stringAttr(config.Placement, attrBinary))
+		binary, diags = resolveBinary(&p.binaries, kind.Binary, shape.String(config.Placement, attrBinary))
 		if diags.HasErrors() {
 			resp.Diagnostics = diags
 			return resp
@@ -64,9 +64,9 @@ func (p *placement) Plan(_ context.Context, req *protocol.PlanRequest) *protocol
 		if desired != nil {
 			computed[attrAdmin] = cty.StringVal(desired.AdminListen())
 		} else if observed != nil && len(changed) == 0 {
-			computed[attrAdmin] = userAttr(observed.Placement, attrAdmin)
+			computed[attrAdmin] = shape.Attr(observed.Placement, attrAdmin)
 		}
-		return protocol.InstanceValue{Runtime: config.Runtime, Placement: placementValue(config.Placement, computed)}
+		return protocol.InstanceValue{Runtime: config.Runtime, Placement: shape.Value(config.Placement, computed)}
 	}
 
 	if observed == nil {
@@ -88,7 +88,7 @@ func (p *placement) Plan(_ context.Context, req *protocol.PlanRequest) *protocol
 	resp.Details = []string{fmt.Sprintf("reload with SIGHUP: %s changed", strings.Join(changed, ", "))}
 	resp.Planned = protocol.InstanceValue{
 		Runtime:   config.Runtime,
-		Placement: placementValue(config.Placement, computedOf(observed.Placement)),
+		Placement: shape.Value(config.Placement, shape.ComputedOf(observed.Placement)),
 	}
 	return resp
 }
@@ -120,13 +120,13 @@ func (p *placement) restartReasons(kind appliance.Kind, desired appliance.Config
 	}
 
 	placementPath := cty.GetAttrPath("placement")
-	if !protocol.ValuesEqual(userAttr(observed.Placement, attrBinary), userAttr(config.Placement, attrBinary)) {
+	if !protocol.ValuesEqual(shape.Attr(observed.Placement, attrBinary), shape.Attr(config.Placement, attrBinary)) {
 		r.add(placementPath.GetAttr(attrBinary), "binary changed")
 	}
-	if !protocol.ValuesEqual(userAttr(observed.Placement, attrEnv), userAttr(config.Placement, attrEnv)) {
+	if !protocol.ValuesEqual(shape.Attr(observed.Placement, attrEnv), shape.Attr(config.Placement, attrEnv)) {
 		r.add(placementPath.GetAttr(attrEnv), "env changed")
 	}
-	if running := stringAttr(observed.Placement, attrBinarySHA256); binaryKnown && running != binary.SHA256 {
+	if running := shape.String(observed.Placement, attrBinarySHA256); binaryKnown && running != binary.SHA256 {
 		r.add(placementPath.GetAttr(attrBinarySHA256),
 			fmt.Sprintf("%s binary changed (sha256 %s → %s)", kind.Binary, runtimes.ShortHash(running), runtimes.ShortHash(binary.SHA256)))
 	}

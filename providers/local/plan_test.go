@@ -19,7 +19,7 @@ func runningValue(t *testing.T, p *placement, runtime, placementCfg cty.Value, b
 	}
 	return protocol.InstanceValue{
 		Runtime: runtime,
-		Placement: placementValue(placementCfg, map[string]cty.Value{
+		Placement: shape.Value(placementCfg, map[string]cty.Value{
 			attrPID:          cty.NumberIntVal(4242),
 			attrConfigPath:   cty.StringVal("/state/waf.shop/config.json"),
 			attrLogPath:      cty.StringVal("/state/waf.shop/runtime.log"),
@@ -165,7 +165,7 @@ func TestPlanBinaryRebuiltDetail(t *testing.T) {
 	cfg := placementConfig(binary, nil)
 	runtime := wafConfig{httpPort: 8080, adminPort: 9901, upstream: "127.0.0.1:8000"}.runtimeValue()
 	observed := runningValue(t, p, runtime, cfg, binary)
-	observed.Placement = placementValue(cfg, map[string]cty.Value{
+	observed.Placement = shape.Value(cfg, map[string]cty.Value{
 		attrPID: cty.NumberIntVal(1), attrConfigPath: cty.StringVal("/c"), attrLogPath: cty.StringVal("/l"),
 		attrAdmin: cty.StringVal("127.0.0.1:9901"), attrBinarySHA256: cty.StringVal(strings.Repeat("ab", 32)),
 	})
@@ -243,7 +243,7 @@ func BenchmarkPlanNoChange(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	observed := protocol.InstanceValue{Runtime: runtime, Placement: placementValue(cfg, map[string]cty.Value{
+	observed := protocol.InstanceValue{Runtime: runtime, Placement: shape.Value(cfg, map[string]cty.Value{
 		attrPID: cty.NumberIntVal(1), attrConfigPath: cty.StringVal("/c"), attrLogPath: cty.StringVal("/l"),
 		attrAdmin: cty.StringVal("127.0.0.1:9901"), attrBinarySHA256: cty.StringVal(sum),
 	})}

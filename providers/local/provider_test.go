@@ -41,7 +41,7 @@ func TestProviderThroughSDK(t *testing.T) {
 		func(e protocol.ApplyEvent) { events = append(events, e.Message) })
 	mustNoErrors(t, resp.Diagnostics)
 	pid := pidAttr(resp.New.Placement)
-	configPath := stringAttr(resp.New.Placement, attrConfigPath)
+	configPath := shape.String(resp.New.Placement, attrConfigPath)
 	killOnCleanup(t, pid, configPath)
 
 	if want := filepath.Join(stateDir, "waf.shop", "config.json"); configPath != want {

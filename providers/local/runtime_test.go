@@ -85,7 +85,7 @@ func create(t testing.TB, p *placement, address string, runtime, placementCfg ct
 		Instance: wafInstance(address), Planned: &plan.Planned, Config: &config,
 	}, noProgress)
 	if resp.New != nil {
-		killOnCleanup(t, pidAttr(resp.New.Placement), stringAttr(resp.New.Placement, attrConfigPath))
+		killOnCleanup(t, pidAttr(resp.New.Placement), shape.String(resp.New.Placement, attrConfigPath))
 	}
 	return resp
 }
@@ -121,8 +121,8 @@ func TestLifecycle(t *testing.T) {
 	mustNoErrors(t, resp.Diagnostics)
 	state := *resp.New
 	pid := pidAttr(state.Placement)
-	configPath := stringAttr(state.Placement, attrConfigPath)
-	admin := stringAttr(state.Placement, attrAdmin)
+	configPath := shape.String(state.Placement, attrConfigPath)
+	admin := shape.String(state.Placement, attrAdmin)
 
 	t.Run("create starts a healthy process", func(t *testing.T) {
 		if err := runtimes.NewClient(admin, "").Healthy(context.Background()); err != nil {
@@ -150,7 +150,7 @@ func TestLifecycle(t *testing.T) {
 			t.Errorf("pid file = %d, want %d", got, pid)
 		}
 		wantSHA, _ := runtimes.FileSHA256(binary)
-		if got := stringAttr(state.Placement, attrBinarySHA256); got != wantSHA {
+		if got := shape.String(state.Placement, attrBinarySHA256); got != wantSHA {
 			t.Errorf("binary_sha256 = %q, want %q", got, wantSHA)
 		}
 	})
@@ -261,7 +261,7 @@ func TestKilledProcessIsGoneAndStartedAgain(t *testing.T) {
 	p := testPlacement(t)
 	resp := create(t, p, "waf.shop", newWAFConfig(t).runtimeValue(), placementConfig(binary, nil))
 	mustNoErrors(t, resp.Diagnostics)
-	pid, configPath := pidAttr(resp.New.Placement), stringAttr(resp.New.Placement, attrConfigPath)
+	pid, configPath := pidAttr(resp.New.Placement), shape.String(resp.New.Placement, attrConfigPath)
 
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -384,7 +384,7 @@ func TestUpdateNotLoadedRestoresPreviousConfig(t *testing.T) {
 	resp := create(t, p, "waf.shop", wc.runtimeValue(), placementCfg)
 	mustNoErrors(t, resp.Diagnostics)
 	state := *resp.New
-	pid, configPath := pidAttr(state.Placement), stringAttr(state.Placement, attrConfigPath)
+	pid, configPath := pidAttr(state.Placement), shape.String(state.Placement, attrConfigPath)
 	previous, _ := os.ReadFile(configPath)
 
 	// A stopped process cannot load anything: the reload must time out.
@@ -400,7 +400,7 @@ func TestUpdateNotLoadedRestoresPreviousConfig(t *testing.T) {
 	if len(apply.Diagnostics) != 1 || apply.Diagnostics[0].Summary != "rampart-waf did not load the new configuration" {
 		t.Fatalf("diagnostics = %v, want 'did not load the new configuration'", apply.Diagnostics.Err())
 	}
-	if !strings.Contains(apply.Diagnostics[0].Detail, stringAttr(state.Placement, attrLogPath)) {
+	if !strings.Contains(apply.Diagnostics[0].Detail, shape.String(state.Placement, attrLogPath)) {
 		t.Errorf("detail does not point at the log: %s", apply.Diagnostics[0].Detail)
 	}
 	if apply.New == nil || !apply.New.Runtime.RawEquals(state.Runtime) {

@@ -2,6 +2,7 @@ package local
 
 import (
 	"github.com/rampart-sec/rampart/providers/protocol"
+	"github.com/rampart-sec/rampart/providers/sdk"
 	"github.com/rampart-sec/rampart/runtime/appliance"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -23,6 +24,9 @@ const schemaVersion = 1
 
 // computedAttrs are the attributes the provider sets; the user cannot.
 var computedAttrs = []string{attrPID, attrConfigPath, attrLogPath, attrAdmin, attrBinarySHA256}
+
+// userAttrs are the attributes the user sets.
+var userAttrs = []string{attrBinary, attrEnv}
 
 // placementType is the cty type of the placement block's object.
 var placementType = cty.Object(map[string]cty.Type{
@@ -63,56 +67,16 @@ func placementSchema() *protocol.PlacementSchema {
 	}
 }
 
-// placementValue builds the placement object from the user's attributes (taken from
-// config) and the computed ones. Computed attributes missing from computed are unknown.
-func placementValue(config cty.Value, computed map[string]cty.Value) cty.Value {
-	attrs := map[string]cty.Value{
-		attrBinary: userAttr(config, attrBinary),
-		attrEnv:    userAttr(config, attrEnv),
-	}
-	for _, name := range computedAttrs {
-		v, ok := computed[name]
-		if !ok {
-			v = cty.UnknownVal(placementType.AttributeType(name))
-		}
-		attrs[name] = v
-	}
-	return cty.ObjectVal(attrs)
-}
-
-// userAttr returns a user-set attribute of a placement object, null when absent.
-func userAttr(obj cty.Value, name string) cty.Value {
-	typ := placementType.AttributeType(name)
-	if obj.IsNull() || !obj.IsKnown() || !obj.Type().IsObjectType() || !obj.Type().HasAttribute(name) {
-		return cty.NullVal(typ)
-	}
-	return obj.GetAttr(name)
-}
-
-// computedOf copies the computed attributes of a placement object.
-func computedOf(obj cty.Value) map[string]cty.Value {
-	out := make(map[string]cty.Value, len(computedAttrs))
-	for _, name := range computedAttrs {
-		out[name] = userAttr(obj, name)
-	}
-	return out
-}
-
-// stringAttr returns a known string attribute of a placement object, "" otherwise.
-func stringAttr(obj cty.Value, name string) string {
-	v, _ := userAttr(obj, name).Unmark()
-	if v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
-		return ""
-	}
-	return v.AsString()
-}
-
 // pidAttr returns the pid attribute of a placement object, 0 when unset.
 func pidAttr(obj cty.Value) int {
-	v, _ := userAttr(obj, attrPID).Unmark()
+	v, _ := shape.Attr(obj, attrPID).Unmark()
 	if v.IsNull() || !v.IsKnown() || v.Type() != cty.Number {
 		return 0
 	}
 	n, _ := v.AsBigFloat().Int64()
 	return int(n)
 }
+
+// shape is the placement object's plumbing (sdk.Shape): values from config and computed
+// attributes, attribute access.
+var shape = sdk.Shape{Type: placementType, User: userAttrs, Computed: computedAttrs}

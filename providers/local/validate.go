@@ -15,7 +15,7 @@ func (p *placement) Validate(_ context.Context, req *protocol.ValidateRequest) p
 		return nil
 	}
 	var diags protocol.Diagnostics
-	if v, _ := userAttr(req.Config, attrBinary).Unmark(); v.IsKnown() && !v.IsNull() && strings.TrimSpace(v.AsString()) == "" {
+	if v, _ := shape.Attr(req.Config, attrBinary).Unmark(); v.IsKnown() && !v.IsNull() && strings.TrimSpace(v.AsString()) == "" {
 		diags = append(diags, protocol.Diagnostic{
 			Severity:  protocol.Error,
 			Summary:   "empty binary",
@@ -23,7 +23,7 @@ func (p *placement) Validate(_ context.Context, req *protocol.ValidateRequest) p
 			Attribute: cty.GetAttrPath(attrBinary),
 		})
 	}
-	env, _ := userAttr(req.Config, attrEnv).UnmarkDeep()
+	env, _ := shape.Attr(req.Config, attrEnv).UnmarkDeep()
 	if !env.IsKnown() || env.IsNull() {
 		return diags
 	}
