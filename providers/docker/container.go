@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/docker/docker/api/types/container"
@@ -60,9 +61,24 @@ func (p *placement) buildSpec(inst protocol.Instance, kind appliance.Kind, ref s
 		}
 		resources.Memory = n
 	}
-	if cpus := shape.Attr(plain, attrCPUs); !cpus.IsNull() && cpus.IsKnown() {
-		nano, _ := new(big.Float).Mul(cpus.AsBigFloat(), big.NewFloat(1e9)).Int64()
-		resources.NanoCPUs = nano
+	if swap := shape.String(plain, attrMemorySwap); swap != "" {
+		n, err := memorySwapBytes(swap)
+		if err != nil {
+			return containerSpec{}, diags.FromErr("invalid memory_swap", err)
+		}
+		resources.MemorySwap = n
+	}
+	resources.NanoCPUs = nanoCPUs(shape.Attr(plain, attrCPUs))
+	if pids := shape.Attr(plain, attrPidsLimit); !pids.IsNull() && pids.IsKnown() {
+		n, acc := pids.AsBigFloat().Int64()
+		if acc != big.Exact || n < 1 {
+			return containerSpec{}, diags.Errorf("invalid pids_limit", "pids_limit = %s: write a whole number of processes, 1 or more.", pids.AsBigFloat().String())
+		}
+		resources.PidsLimit = &n
+	}
+	capabilities, capDiags := capAdd(plain)
+	if capDiags.HasErrors() {
+		return containerSpec{}, capDiags
 	}
 	restart := shape.String(plain, attrRestart)
 	if restart == "" {
@@ -79,8 +95,9 @@ func (p *placement) buildSpec(inst protocol.Instance, kind appliance.Kind, ref s
 		// Runtimes may need scratch space; the root filesystem stays read-only.
 		Tmpfs: map[string]string{"/tmp": "rw,noexec,nosuid,size=64m"},
 	}
-	if needsLowPorts(rendered.Parsed) {
-		hostConfig.CapAdd = []string{"NET_BIND_SERVICE"}
+	hostConfig.CapAdd = capabilities
+	if needsLowPorts(rendered.Parsed) && !slices.Contains(capabilities, "NET_BIND_SERVICE") {
+		hostConfig.CapAdd = append(hostConfig.CapAdd, "NET_BIND_SERVICE")
 	}
 	if v := shape.Attr(plain, attrDockerdSocket); !v.IsNull() && v.IsKnown() && v.True() {
 		hostConfig.Binds = append(hostConfig.Binds, dockerSocket+":"+dockerSocket+":ro")
@@ -104,6 +121,18 @@ func (p *placement) buildSpec(inst protocol.Instance, kind appliance.Kind, ref s
 		config.User = runtimeUser
 	}
 	return containerSpec{name: containerName(inst), config: config, hostConfig: hostConfig, networking: networking}, nil
+}
+
+// memorySwapBytes reads memory_swap: a size like memory, or -1 for unlimited swap.
+func memorySwapBytes(s string) (int64, error) {
+	if s == "-1" {
+		return -1, nil
+	}
+	n, err := units.RAMInBytes(s)
+	if err != nil {
+		return 0, fmt.Errorf("memory_swap = %q: %w; write it like 1G, or -1 for unlimited swap", s, err)
+	}
+	return n, nil
 }
 
 // portBindings turns ports (host port = container port) into Docker's structures.

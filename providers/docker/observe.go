@@ -40,8 +40,16 @@ func (p *placement) Observe(ctx context.Context, req *protocol.ObserveRequest) *
 		resp.Diagnostics = resp.Diagnostics.FromErr("cannot list containers", err)
 		return resp
 	}
+	imported, err := listImported(ctx, cli, req.Instances, containers)
+	if err != nil {
+		resp.Diagnostics = resp.Diagnostics.FromErr("cannot list containers", err)
+		return resp
+	}
 	for _, in := range req.Instances {
 		c, ok := containers[instanceKey{in.Instance.Address, in.Instance.Lineage}]
+		if !ok {
+			c, ok = imported[shape.String(in.Prior.Placement, attrContainerID)]
+		}
 		observed := observeSummary(c, ok, in.Prior)
 		if req.WantStatus && observed.Value != nil {
 			observed.Status.Health = p.health(ctx, in.Instance, observed.Value.Placement, in.Prior.Runtime)
@@ -81,6 +89,34 @@ func listManaged(ctx context.Context, cli *client.Client, instances []*protocol.
 			continue
 		}
 		out[key] = c
+	}
+	return out, nil
+}
+
+// listImported finds, by the container_id recorded in state, the containers the label
+// list missed: imported ones, which keep the labels they were created with (Docker
+// cannot relabel a container). It costs one more list call, and only when some
+// instance was missed.
+func listImported(ctx context.Context, cli *client.Client, instances []*protocol.ObserveInstance, found map[instanceKey]container.Summary) (map[string]container.Summary, error) {
+	args := filters.NewArgs()
+	for _, in := range instances {
+		if _, ok := found[instanceKey{in.Instance.Address, in.Instance.Lineage}]; ok {
+			continue
+		}
+		if id := shape.String(in.Prior.Placement, attrContainerID); id != "" {
+			args.Add("id", id)
+		}
+	}
+	if args.Len() == 0 {
+		return nil, nil
+	}
+	list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: args})
+	if err != nil {
+		return nil, fmt.Errorf("list containers by id: %w", err)
+	}
+	out := make(map[string]container.Summary, len(list))
+	for _, c := range list {
+		out[c.ID] = c
 	}
 	return out, nil
 }

@@ -29,6 +29,7 @@ const (
 type placement struct {
 	engine   engine
 	binaries runtimes.BinaryHashes
+	tally    reservations // overcommit guard: what the planned appliances reserve
 
 	// runtimeDir, when set, is where runtime binaries are looked for instead of next to
 	// the provider executable (tests).

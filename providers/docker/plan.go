@@ -15,15 +15,24 @@ import (
 
 // Plan proposes the new state of one instance: create it, leave it alone, reload it in
 // place (archive copy + SIGHUP) or replace the container, depending on what changed.
-func (p *placement) Plan(_ context.Context, req *protocol.PlanRequest) *protocol.PlanResponse {
+func (p *placement) Plan(ctx context.Context, req *protocol.PlanRequest) *protocol.PlanResponse {
 	resp := &protocol.PlanResponse{}
 	config := req.Config
 	if config.Runtime.IsNull() {
+		p.tally.record(req.Instance.Address, nil)
 		resp.Planned = config
 		return resp
 	}
 	kind, diags := lookupKind(req.Instance.Kind)
 	if diags.HasErrors() {
+		resp.Diagnostics = diags
+		return resp
+	}
+	if _, diags := capAdd(config.Placement); diags.HasErrors() {
+		resp.Diagnostics = diags
+		return resp
+	}
+	if diags := p.checkOvercommit(ctx, req.Instance, config.Placement); diags.HasErrors() {
 		resp.Diagnostics = diags
 		return resp
 	}
@@ -127,7 +136,10 @@ func replaceReasons(kind appliance.Kind, desired appliance.Config, ref string, r
 	}
 	placementPath := cty.GetAttrPath("placement")
 	for _, name := range userAttrs {
-		if !protocol.ValuesEqual(shape.Attr(observed.Placement, name), shape.Attr(config.Placement, name)) {
+		if name == attrOvercommit {
+			continue // a plan-time guard, not a container setting
+		}
+		if !placementAttrEqual(name, observed.Placement, config.Placement) {
 			r.add(placementPath.GetAttr(name), name+" changed")
 		}
 	}

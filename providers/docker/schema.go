@@ -18,6 +18,10 @@ const (
 	attrCPUs           = "cpus"
 	attrRestart        = "restart"
 	attrDockerdSocket  = "dockerd_socket"
+	attrMemorySwap     = "memory_swap"
+	attrPidsLimit      = "pids_limit"
+	attrCapAdd         = "cap_add"
+	attrOvercommit     = "allow_overcommit"
 
 	attrContainerID   = "container_id"
 	attrContainerName = "container_name"
@@ -38,7 +42,9 @@ const schemaVersion = 1
 
 // userAttrs are the attributes the user sets; a change to any of them needs a new
 // container (Docker cannot change them on a running one).
-var userAttrs = []string{attrImage, attrNetwork, attrPorts, attrPublishAddress, attrEnv, attrMemory, attrCPUs, attrRestart, attrDockerdSocket}
+// allow_overcommit is the exception: it only matters to Plan's overcommit guard.
+var userAttrs = []string{attrImage, attrNetwork, attrPorts, attrPublishAddress, attrEnv, attrMemory, attrCPUs, attrRestart,
+	attrDockerdSocket, attrMemorySwap, attrPidsLimit, attrCapAdd, attrOvercommit}
 
 // computedAttrs are the attributes the provider sets; the user cannot.
 var computedAttrs = []string{attrContainerID, attrContainerName, attrImageID, attrImageRef, attrAddress}
@@ -54,6 +60,10 @@ var placementType = cty.Object(map[string]cty.Type{
 	attrCPUs:           cty.Number,
 	attrRestart:        cty.String,
 	attrDockerdSocket:  cty.Bool,
+	attrMemorySwap:     cty.String,
+	attrPidsLimit:      cty.Number,
+	attrCapAdd:         cty.List(cty.String),
+	attrOvercommit:     cty.Bool,
 	attrContainerID:    cty.String,
 	attrContainerName:  cty.String,
 	attrImageID:        cty.String,
@@ -87,6 +97,13 @@ func placementSchema() *protocol.PlacementSchema {
 					Description: "Restart policy: no, always, on-failure or unless-stopped (default)."},
 				attrDockerdSocket: {Type: cty.Bool, Optional: true,
 					Description: "Bind-mount /var/run/docker.sock read-only, for the WAF's docker_discovery."},
+				attrMemorySwap: {Type: cty.String, Optional: true,
+					Description: `Memory plus swap limit, e.g. "1G"; "-1" for unlimited swap. Needs memory.`},
+				attrPidsLimit: {Type: cty.Number, Optional: true, Description: "Maximum number of processes (threads) in the container."},
+				attrCapAdd: {Type: cty.List(cty.String), Optional: true,
+					Description: `Capabilities added back on top of cap_drop = ["ALL"], e.g. ["NET_RAW"] for the scanner's raw-socket mode.`},
+				attrOvercommit: {Type: cty.Bool, Optional: true,
+					Description: "Allow the appliances of this provider to reserve more memory or CPU than the Docker host has."},
 				attrContainerID:   computed("Id of the container."),
 				attrContainerName: computed("Name of the container."),
 				attrImageID:       computed("Id of the image the container runs."),
