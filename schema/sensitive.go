@@ -2,6 +2,7 @@ package schema
 
 import (
 	"reflect"
+	"sync"
 
 	"github.com/rampart-sec/rampart/runtime/appliance"
 	"github.com/zclconf/go-cty/cty"
@@ -19,11 +20,37 @@ func MarkSensitive(kind string, v cty.Value) cty.Value {
 	return markStruct(k.Type, v)
 }
 
+// hasSecrets caches, per config type, whether any field below it is tagged sensitive:
+// MarkSensitive runs for every instance of every plan, and most blocks hold no secret,
+// so those subtrees are skipped without being walked.
+var hasSecrets sync.Map // reflect.Type → bool
+
+func containsSecrets(t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return false
+	}
+	if v, ok := hasSecrets.Load(t); ok {
+		return v.(bool)
+	}
+	found := false
+	for _, f := range taggedFields(t) {
+		if f.field.Tag.Get("sensitive") == "true" || (f.hclKind == "block" && containsSecrets(f.field.Type)) {
+			found = true
+			break
+		}
+	}
+	hasSecrets.Store(t, found)
+	return found
+}
+
 func markStruct(t reflect.Type, v cty.Value) cty.Value {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if t.Kind() != reflect.Struct || v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() {
+	if t.Kind() != reflect.Struct || v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() || !containsSecrets(t) {
 		return v
 	}
 	var attrs map[string]cty.Value
@@ -33,12 +60,18 @@ func markStruct(t reflect.Type, v cty.Value) cty.Value {
 		}
 		child := v.GetAttr(f.hclName)
 		var marked cty.Value
-		if f.field.Tag.Get("sensitive") == "true" {
+		switch {
+		case f.field.Tag.Get("sensitive") == "true":
+			if child.IsNull() || child.HasMark(SensitiveMark) {
+				continue
+			}
 			marked = child.Mark(SensitiveMark)
-		} else {
+		case f.hclKind == "block" && containsSecrets(f.field.Type):
 			marked = markNested(f.field.Type, child)
-		}
-		if marked.RawEquals(child) {
+			if marked.RawEquals(child) {
+				continue
+			}
+		default:
 			continue
 		}
 		if attrs == nil {
