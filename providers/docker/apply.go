@@ -18,7 +18,7 @@ import (
 // Apply creates the container (req.Prior == nil) or reloads it in place with the new
 // configuration. Replacements arrive as a Delete followed by a create.
 func (p *placement) Apply(ctx context.Context, req *protocol.ApplyRequest, progress sdk.Progress) *protocol.ApplyResponse {
-	kind, diags := lookupKind(req.Instance.Kind)
+	kind, diags := runtimes.LookupKind("docker", req.Instance.Kind)
 	if diags.HasErrors() {
 		return &protocol.ApplyResponse{New: req.Prior, Diagnostics: diags}
 	}

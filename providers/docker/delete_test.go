@@ -6,11 +6,12 @@ import (
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/rampart-sec/rampart/providers/protocol"
+	"github.com/rampart-sec/rampart/providers/runtimes"
 	"github.com/rampart-sec/rampart/runtime/appliance"
 )
 
 func mustKind(t testing.TB) appliance.Kind {
-	kind, diags := lookupKind("waf")
+	kind, diags := runtimes.LookupKind("docker", "waf")
 	mustNoErrors(t, diags)
 	return kind
 }

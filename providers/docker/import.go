@@ -31,7 +31,7 @@ func (p *placement) Import(ctx context.Context, req *protocol.ImportRequest) *pr
 	fail := func(summary, format string, args ...any) *protocol.ImportResponse {
 		return &protocol.ImportResponse{Diagnostics: protocol.Diagnostics{}.Errorf(summary, format, args...)}
 	}
-	kind, diags := lookupKind(req.Instance.Kind)
+	kind, diags := runtimes.LookupKind("docker", req.Instance.Kind)
 	if diags.HasErrors() {
 		return &protocol.ImportResponse{Diagnostics: diags}
 	}

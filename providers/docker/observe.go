@@ -198,7 +198,7 @@ func (p *placement) Read(ctx context.Context, req *protocol.ReadRequest) *protoc
 
 // health asks the runtime's /healthz through the container's address.
 func (p *placement) health(ctx context.Context, inst protocol.Instance, pl, runtime cty.Value) string {
-	kind, diags := lookupKind(inst.Kind)
+	kind, diags := runtimes.LookupKind("docker", inst.Kind)
 	ip := shape.String(pl, attrAddress)
 	if diags.HasErrors() || ip == "" {
 		return healthUnknown

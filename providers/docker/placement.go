@@ -6,7 +6,6 @@ import (
 
 	"github.com/rampart-sec/rampart/providers/protocol"
 	"github.com/rampart-sec/rampart/providers/runtimes"
-	"github.com/rampart-sec/rampart/runtime/appliance"
 )
 
 // Default time limits. They bound waits on containers that may never answer; none of
@@ -53,16 +52,6 @@ func newPlacement() *placement {
 
 // Schema describes the `docker` block.
 func (p *placement) Schema() *protocol.PlacementSchema { return placementSchema() }
-
-// lookupKind finds the appliance kind of an instance.
-func lookupKind(name string) (appliance.Kind, protocol.Diagnostics) {
-	kind, ok := appliance.Lookup(name)
-	if !ok {
-		return kind, protocol.Diagnostics{}.Errorf("unknown appliance kind",
-			"The docker provider runs %s; %q is none of them.", strings.Join(appliance.Names(), ", "), name)
-	}
-	return kind, nil
-}
 
 // labels returns the labels of the container of inst.
 func (p *placement) labels(inst protocol.Instance) map[string]string {

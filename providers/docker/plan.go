@@ -10,7 +10,6 @@ import (
 	"github.com/rampart-sec/rampart/providers/sdk"
 	"github.com/rampart-sec/rampart/runtime/appliance"
 	"github.com/zclconf/go-cty/cty"
-	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
 
 // Plan proposes the new state of one instance: create it, leave it alone, reload it in
@@ -23,7 +22,7 @@ func (p *placement) Plan(ctx context.Context, req *protocol.PlanRequest) *protoc
 		resp.Planned = config
 		return resp
 	}
-	kind, diags := lookupKind(req.Instance.Kind)
+	kind, diags := runtimes.LookupKind("docker", req.Instance.Kind)
 	if diags.HasErrors() {
 		resp.Diagnostics = diags
 		return resp
@@ -77,9 +76,9 @@ func (p *placement) Plan(ctx context.Context, req *protocol.PlanRequest) *protoc
 		return resp
 	}
 	replace := replaceReasons(kind, desired, ref, len(changed) > 0, config, *observed)
-	if len(replace.paths) > 0 {
-		resp.RequiresReplace = replace.paths
-		resp.Details = replace.details
+	if len(replace.Paths) > 0 {
+		resp.RequiresReplace = replace.Paths
+		resp.Details = replace.Details
 		resp.Planned = fresh()
 		return resp
 	}
@@ -95,74 +94,23 @@ func (p *placement) Plan(ctx context.Context, req *protocol.PlanRequest) *protoc
 	return resp
 }
 
-// replacePlan is why an existing instance needs a new container.
-type replacePlan struct {
-	paths   []cty.Path
-	details []string
-}
-
-func (r *replacePlan) add(path cty.Path, detail string) {
-	r.paths = append(r.paths, path)
-	r.details = append(r.details, "replace: "+detail)
-}
-
 // replaceReasons lists what a reload cannot apply: runtime settings read only at
 // start-up (RestartFields), any placement attribute (Docker fixes them at creation) and
 // a different image (a rebuilt runtime binary gets a new tag).
-func replaceReasons(kind appliance.Kind, desired appliance.Config, ref string, runtimeChanged bool, config, observed protocol.InstanceValue) replacePlan {
-	var r replacePlan
-	runtimePath := cty.GetAttrPath("runtime")
-	switch {
-	case !runtimeChanged:
-	case desired == nil:
-		r.add(runtimePath, "runtime configuration is known only after apply")
-	default:
-		prev := parseRunning(kind, observed.Runtime)
-		if prev == nil {
-			r.add(runtimePath, "the running configuration cannot be read back")
-			break
-		}
-		fields := desired.RestartFields(prev)
-		for _, field := range fields {
-			path := runtimePath
-			for _, name := range strings.Split(field, ".") {
-				path = path.GetAttr(name)
-			}
-			r.paths = append(r.paths, path)
-		}
-		if len(fields) > 0 {
-			r.details = append(r.details, fmt.Sprintf("replace: %s changed", strings.Join(fields, ", ")))
-		}
-	}
+func replaceReasons(kind appliance.Kind, desired appliance.Config, ref string, runtimeChanged bool, config, observed protocol.InstanceValue) runtimes.Reasons {
+	r := runtimes.Reasons{Verb: "replace"}
+	r.AddRuntime(kind, desired, observed.Runtime, runtimeChanged)
 	placementPath := cty.GetAttrPath("placement")
 	for _, name := range userAttrs {
 		if name == attrOvercommit {
 			continue // a plan-time guard, not a container setting
 		}
 		if !placementAttrEqual(name, observed.Placement, config.Placement) {
-			r.add(placementPath.GetAttr(name), name+" changed")
+			r.Add(placementPath.GetAttr(name), name+" changed")
 		}
 	}
 	if running := shape.String(observed.Placement, attrImageRef); ref != "" && running != ref {
-		r.add(placementPath.GetAttr(attrImageRef), fmt.Sprintf("image %s → %s", running, ref))
+		r.Add(placementPath.GetAttr(attrImageRef), fmt.Sprintf("image %s → %s", running, ref))
 	}
 	return r
-}
-
-// parseRunning parses the configuration an instance was observed with; nil when it
-// cannot be read back.
-func parseRunning(kind appliance.Kind, runtime cty.Value) appliance.Config {
-	plain, _ := runtime.UnmarkDeep()
-	if plain.IsNull() || !plain.IsWhollyKnown() {
-		return nil
-	}
-	data, err := ctyjson.Marshal(plain, plain.Type())
-	if err != nil {
-		return nil
-	}
-	parsed, err := kind.Parse(data)
-	if err != nil {
-		return nil
-	}
-	return parsed
 }

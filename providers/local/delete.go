@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/rampart-sec/rampart/providers/protocol"
+	"github.com/rampart-sec/rampart/providers/runtimes"
 	"github.com/rampart-sec/rampart/providers/sdk"
 )
 
@@ -64,6 +65,6 @@ func ownDir(address, configPath string) (instanceDir, bool) {
 
 // lookupKindName returns the runtime binary name of a kind, for messages.
 func lookupKindName(name string) (string, bool) {
-	kind, diags := lookupKind(name)
+	kind, diags := runtimes.LookupKind("local", name)
 	return kind.Binary, !diags.HasErrors()
 }

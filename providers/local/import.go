@@ -23,7 +23,7 @@ func (p *placement) Import(_ context.Context, req *protocol.ImportRequest) *prot
 	fail := func(summary, format string, args ...any) *protocol.ImportResponse {
 		return &protocol.ImportResponse{Diagnostics: protocol.Diagnostics{}.Errorf(summary, format, args...)}
 	}
-	kind, diags := lookupKind(req.Instance.Kind)
+	kind, diags := runtimes.LookupKind("local", req.Instance.Kind)
 	if diags.HasErrors() {
 		return &protocol.ImportResponse{Diagnostics: diags}
 	}

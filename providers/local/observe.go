@@ -91,7 +91,7 @@ func (p *placement) observeOne(ctx context.Context, inst protocol.Instance, prio
 	if wantStatus {
 		status.Health = p.health(ctx, prior.Placement, configPath)
 		status.Components = p.components(ctx, prior.Placement, configPath)
-		if kind, kindDiags := lookupKind(inst.Kind); !kindDiags.HasErrors() && data != nil {
+		if kind, kindDiags := runtimes.LookupKind("local", inst.Kind); !kindDiags.HasErrors() && data != nil {
 			if parsed, err := kind.Parse(data); err == nil {
 				status.Address = parsed.ServiceAddress()
 			}

@@ -2,12 +2,10 @@ package local
 
 import (
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/rampart-sec/rampart/providers/protocol"
 	"github.com/rampart-sec/rampart/providers/runtimes"
-	"github.com/rampart-sec/rampart/runtime/appliance"
 )
 
 // Default time limits. They bound waits on processes that may never answer; none of them
@@ -48,14 +46,4 @@ func (p *placement) dirFor(address string) instanceDir {
 		dir, _ = filepath.Abs(DefaultStateDir)
 	}
 	return newInstanceDir(dir, address)
-}
-
-// lookupKind finds the appliance kind of an instance.
-func lookupKind(name string) (appliance.Kind, protocol.Diagnostics) {
-	kind, ok := appliance.Lookup(name)
-	if !ok {
-		return kind, protocol.Diagnostics{}.Errorf("unknown appliance kind",
-			"The local provider runs %s; %q is none of them.", strings.Join(appliance.Names(), ", "), name)
-	}
-	return kind, nil
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/rampart-sec/rampart/providers/sdk"
 	"github.com/rampart-sec/rampart/runtime/appliance"
 	"github.com/zclconf/go-cty/cty"
-	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
 
 // Plan proposes the new state of one instance: create it, leave it alone, reload it in
@@ -23,7 +22,7 @@ func (p *placement) Plan(_ context.Context, req *protocol.PlanRequest) *protocol
 		resp.Planned = config
 		return resp
 	}
-	kind, diags := lookupKind(req.Instance.Kind)
+	kind, diags := runtimes.LookupKind("local", req.Instance.Kind)
 	if diags.HasErrors() {
 		resp.Diagnostics = diags
 		return resp
@@ -74,9 +73,9 @@ func (p *placement) Plan(_ context.Context, req *protocol.PlanRequest) *protocol
 		return resp
 	}
 	restart := p.restartReasons(kind, desired, binary, binaryAttr.IsKnown(), len(changed) > 0, config, *observed)
-	if len(restart.paths) > 0 {
-		resp.RequiresReplace = restart.paths
-		resp.Details = restart.details
+	if len(restart.Paths) > 0 {
+		resp.RequiresReplace = restart.Paths
+		resp.Details = restart.Details
 		resp.Planned = fresh()
 		return resp
 	}
@@ -93,82 +92,23 @@ func (p *placement) Plan(_ context.Context, req *protocol.PlanRequest) *protocol
 	return resp
 }
 
-// restartPlan is why an existing instance needs a new process.
-type restartPlan struct {
-	paths   []cty.Path
-	details []string
-}
-
-func (r *restartPlan) add(path cty.Path, detail string) {
-	r.paths = append(r.paths, path)
-	r.details = append(r.details, "restart: "+detail)
-}
-
 // restartReasons compares the desired configuration with the running instance and lists
 // what a reload cannot apply: settings the runtime reads only at start-up
 // (RestartFields), the binary, its environment, or a rebuilt binary.
-func (p *placement) restartReasons(kind appliance.Kind, desired appliance.Config, binary runtimes.Binary, binaryKnown, runtimeChanged bool, config, observed protocol.InstanceValue) restartPlan {
-	var r restartPlan
-	runtimePath := cty.GetAttrPath("runtime")
-	switch {
-	case !runtimeChanged:
-	case desired == nil:
-		// Which fields will change is unknown until apply, so assume the worst.
-		r.add(runtimePath, "runtime configuration is known only after apply")
-	default:
-		r.addRuntime(kind, desired, observed.Runtime)
-	}
+func (p *placement) restartReasons(kind appliance.Kind, desired appliance.Config, binary runtimes.Binary, binaryKnown, runtimeChanged bool, config, observed protocol.InstanceValue) runtimes.Reasons {
+	r := runtimes.Reasons{Verb: "restart"}
+	r.AddRuntime(kind, desired, observed.Runtime, runtimeChanged)
 
 	placementPath := cty.GetAttrPath("placement")
 	if !protocol.ValuesEqual(shape.Attr(observed.Placement, attrBinary), shape.Attr(config.Placement, attrBinary)) {
-		r.add(placementPath.GetAttr(attrBinary), "binary changed")
+		r.Add(placementPath.GetAttr(attrBinary), "binary changed")
 	}
 	if !protocol.ValuesEqual(shape.Attr(observed.Placement, attrEnv), shape.Attr(config.Placement, attrEnv)) {
-		r.add(placementPath.GetAttr(attrEnv), "env changed")
+		r.Add(placementPath.GetAttr(attrEnv), "env changed")
 	}
 	if running := shape.String(observed.Placement, attrBinarySHA256); binaryKnown && running != binary.SHA256 {
-		r.add(placementPath.GetAttr(attrBinarySHA256),
+		r.Add(placementPath.GetAttr(attrBinarySHA256),
 			fmt.Sprintf("%s binary changed (sha256 %s → %s)", kind.Binary, runtimes.ShortHash(running), runtimes.ShortHash(binary.SHA256)))
 	}
 	return r
-}
-
-// addRuntime adds the settings the runtime reads only at start-up that differ between
-// the running configuration and desired.
-func (r *restartPlan) addRuntime(kind appliance.Kind, desired appliance.Config, running cty.Value) {
-	runtimePath := cty.GetAttrPath("runtime")
-	prev := parseRunning(kind, running)
-	if prev == nil {
-		r.add(runtimePath, "the running configuration cannot be read back")
-		return
-	}
-	fields := desired.RestartFields(prev)
-	for _, field := range fields {
-		path := runtimePath
-		for _, name := range strings.Split(field, ".") {
-			path = path.GetAttr(name)
-		}
-		r.paths = append(r.paths, path)
-	}
-	if len(fields) > 0 {
-		r.details = append(r.details, fmt.Sprintf("restart: %s changed", strings.Join(fields, ", ")))
-	}
-}
-
-// parseRunning parses the configuration a running instance was observed with; nil when
-// it cannot be read back.
-func parseRunning(kind appliance.Kind, runtime cty.Value) appliance.Config {
-	plain, _ := runtime.UnmarkDeep()
-	if plain.IsNull() || !plain.IsWhollyKnown() {
-		return nil
-	}
-	data, err := ctyjson.Marshal(plain, plain.Type())
-	if err != nil {
-		return nil
-	}
-	parsed, err := kind.Parse(data)
-	if err != nil {
-		return nil
-	}
-	return parsed
 }
