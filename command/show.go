@@ -274,11 +274,14 @@ func runStatus(m *meta, args []string) int {
 	// Each appliance's own health view (a WAF's pool members, as its /status reports them),
 	// below the table so long member names do not stretch its columns.
 	for _, r := range rows {
-		if len(r.Components) == 0 {
+		if len(r.Components) == 0 && len(r.Facts) == 0 {
 			continue
 		}
 		fmt.Fprintf(m.streams.Out, "\n%s:\n", r.Address)
 		ctw := tabwriter.NewWriter(m.streams.Out, 0, 0, 2, ' ', 0)
+		for _, f := range r.Facts {
+			fmt.Fprintf(ctw, "  %s:\t%s\n", f.Name, f.Value)
+		}
 		for _, c := range r.Components {
 			fmt.Fprintf(ctw, "  %s\t%s\t%s\n", c.Name, c.Health, c.Detail)
 		}

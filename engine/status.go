@@ -22,6 +22,8 @@ type InstanceStatus struct {
 	Detail   string `json:"detail"`
 	// Components are the parts with a health of their own, e.g. a WAF's pool members.
 	Components []protocol.Component `json:"components,omitempty"`
+	// Facts are the appliance's figures at a glance (a gateway's unique client IPs).
+	Facts []protocol.Fact `json:"facts,omitempty"`
 }
 
 // refreshOnly configures the providers of every state instance and observes them, without
@@ -81,6 +83,7 @@ func (e *Engine) Status(ctx context.Context) ([]InstanceStatus, hcl.Diagnostics)
 				row.Endpoint = o.Status.Address
 				row.Detail = o.Status.Detail
 				row.Components = o.Status.Components
+				row.Facts = o.Status.Facts
 				if row.Health == "" {
 					row.Health = "unknown"
 				}

@@ -90,7 +90,7 @@ func (p *placement) observeOne(ctx context.Context, inst protocol.Instance, prio
 	status := protocol.Status{Health: healthUnknown, Detail: fmt.Sprintf("pid %d", pid)}
 	if wantStatus {
 		status.Health = p.health(ctx, prior.Placement, configPath)
-		status.Components = p.components(ctx, prior.Placement, configPath)
+		status.Components, status.Facts = p.adminView(ctx, prior.Placement, configPath)
 		if kind, kindDiags := runtimes.LookupKind("local", inst.Kind); !kindDiags.HasErrors() && data != nil {
 			if parsed, err := kind.Parse(data); err == nil {
 				status.Address = parsed.ServiceAddress()
@@ -103,22 +103,18 @@ func (p *placement) observeOne(ctx context.Context, inst protocol.Instance, prio
 	}, diags
 }
 
-// components reads the health of the appliance's parts (a WAF's pool members) from the
-// runtime's /status; nil when the runtime reports none or cannot be asked.
-func (p *placement) components(ctx context.Context, placement cty.Value, configPath string) []protocol.Component {
+// adminView reads the health of the appliance's parts (a WAF's pool members) and its
+// figures from the runtime's /status; nil when the runtime reports none or cannot be asked.
+func (p *placement) adminView(ctx context.Context, placement cty.Value, configPath string) ([]protocol.Component, []protocol.Fact) {
 	admin := shape.String(placement, attrAdmin)
 	if admin == "" {
-		return nil
+		return nil, nil
 	}
 	st, err := runtimes.NewClient(admin, filepath.Dir(configPath)).Status(ctx)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
-	out := make([]protocol.Component, 0, len(st.Components))
-	for _, c := range st.Components {
-		out = append(out, protocol.Component{Name: c.Name, Health: c.Health, Detail: c.Detail})
-	}
-	return out
+	return st.View()
 }
 
 // health asks the runtime's /healthz.

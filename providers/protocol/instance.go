@@ -45,6 +45,9 @@ func encodeStatus(s Status) *WireStatus {
 	for _, c := range s.Components {
 		w.Components = append(w.Components, &WireComponent{Name: c.Name, Health: c.Health, Detail: c.Detail})
 	}
+	for _, f := range s.Facts {
+		w.Facts = append(w.Facts, &WireFact{Name: f.Name, Value: f.Value})
+	}
 	return w
 }
 
@@ -52,6 +55,9 @@ func decodeStatus(w *WireStatus) Status {
 	s := Status{Health: w.GetHealth(), Address: w.GetAddress(), Detail: w.GetDetail()}
 	for _, c := range w.GetComponents() {
 		s.Components = append(s.Components, Component{Name: c.GetName(), Health: c.GetHealth(), Detail: c.GetDetail()})
+	}
+	for _, f := range w.GetFacts() {
+		s.Facts = append(s.Facts, Fact{Name: f.GetName(), Value: f.GetValue()})
 	}
 	return s
 }

@@ -760,6 +760,7 @@ type WireStatus struct {
 	Address       string                 `protobuf:"bytes,2,opt,name=address,proto3" json:"address,omitempty"`
 	Detail        string                 `protobuf:"bytes,3,opt,name=detail,proto3" json:"detail,omitempty"`
 	Components    []*WireComponent       `protobuf:"bytes,4,rep,name=components,proto3" json:"components,omitempty"`
+	Facts         []*WireFact            `protobuf:"bytes,5,rep,name=facts,proto3" json:"facts,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -822,6 +823,66 @@ func (x *WireStatus) GetComponents() []*WireComponent {
 	return nil
 }
 
+func (x *WireStatus) GetFacts() []*WireFact {
+	if x != nil {
+		return x.Facts
+	}
+	return nil
+}
+
+// WireFact is one named figure of an appliance (a gateway's unique client IPs).
+type WireFact struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Value         string                 `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WireFact) Reset() {
+	*x = WireFact{}
+	mi := &file_rampart_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WireFact) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WireFact) ProtoMessage() {}
+
+func (x *WireFact) ProtoReflect() protoreflect.Message {
+	mi := &file_rampart_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WireFact.ProtoReflect.Descriptor instead.
+func (*WireFact) Descriptor() ([]byte, []int) {
+	return file_rampart_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *WireFact) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *WireFact) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
 // WireComponent is one part of an appliance with a health of its own (a WAF pool member).
 type WireComponent struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -834,7 +895,7 @@ type WireComponent struct {
 
 func (x *WireComponent) Reset() {
 	*x = WireComponent{}
-	mi := &file_rampart_proto_msgTypes[11]
+	mi := &file_rampart_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -846,7 +907,7 @@ func (x *WireComponent) String() string {
 func (*WireComponent) ProtoMessage() {}
 
 func (x *WireComponent) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[11]
+	mi := &file_rampart_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -859,7 +920,7 @@ func (x *WireComponent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WireComponent.ProtoReflect.Descriptor instead.
 func (*WireComponent) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{11}
+	return file_rampart_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *WireComponent) GetName() string {
@@ -891,7 +952,7 @@ type GetSchema struct {
 
 func (x *GetSchema) Reset() {
 	*x = GetSchema{}
-	mi := &file_rampart_proto_msgTypes[12]
+	mi := &file_rampart_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -903,7 +964,7 @@ func (x *GetSchema) String() string {
 func (*GetSchema) ProtoMessage() {}
 
 func (x *GetSchema) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[12]
+	mi := &file_rampart_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -916,7 +977,7 @@ func (x *GetSchema) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSchema.ProtoReflect.Descriptor instead.
 func (*GetSchema) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{12}
+	return file_rampart_proto_rawDescGZIP(), []int{13}
 }
 
 type ValidateConfig struct {
@@ -927,7 +988,7 @@ type ValidateConfig struct {
 
 func (x *ValidateConfig) Reset() {
 	*x = ValidateConfig{}
-	mi := &file_rampart_proto_msgTypes[13]
+	mi := &file_rampart_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -939,7 +1000,7 @@ func (x *ValidateConfig) String() string {
 func (*ValidateConfig) ProtoMessage() {}
 
 func (x *ValidateConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[13]
+	mi := &file_rampart_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -952,7 +1013,7 @@ func (x *ValidateConfig) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateConfig.ProtoReflect.Descriptor instead.
 func (*ValidateConfig) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{13}
+	return file_rampart_proto_rawDescGZIP(), []int{14}
 }
 
 type Configure struct {
@@ -963,7 +1024,7 @@ type Configure struct {
 
 func (x *Configure) Reset() {
 	*x = Configure{}
-	mi := &file_rampart_proto_msgTypes[14]
+	mi := &file_rampart_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -975,7 +1036,7 @@ func (x *Configure) String() string {
 func (*Configure) ProtoMessage() {}
 
 func (x *Configure) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[14]
+	mi := &file_rampart_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -988,7 +1049,7 @@ func (x *Configure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Configure.ProtoReflect.Descriptor instead.
 func (*Configure) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{14}
+	return file_rampart_proto_rawDescGZIP(), []int{15}
 }
 
 type Observe struct {
@@ -999,7 +1060,7 @@ type Observe struct {
 
 func (x *Observe) Reset() {
 	*x = Observe{}
-	mi := &file_rampart_proto_msgTypes[15]
+	mi := &file_rampart_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1011,7 +1072,7 @@ func (x *Observe) String() string {
 func (*Observe) ProtoMessage() {}
 
 func (x *Observe) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[15]
+	mi := &file_rampart_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1024,7 +1085,7 @@ func (x *Observe) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Observe.ProtoReflect.Descriptor instead.
 func (*Observe) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{15}
+	return file_rampart_proto_rawDescGZIP(), []int{16}
 }
 
 type Plan struct {
@@ -1035,7 +1096,7 @@ type Plan struct {
 
 func (x *Plan) Reset() {
 	*x = Plan{}
-	mi := &file_rampart_proto_msgTypes[16]
+	mi := &file_rampart_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1047,7 +1108,7 @@ func (x *Plan) String() string {
 func (*Plan) ProtoMessage() {}
 
 func (x *Plan) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[16]
+	mi := &file_rampart_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1060,7 +1121,7 @@ func (x *Plan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Plan.ProtoReflect.Descriptor instead.
 func (*Plan) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{16}
+	return file_rampart_proto_rawDescGZIP(), []int{17}
 }
 
 type Apply struct {
@@ -1071,7 +1132,7 @@ type Apply struct {
 
 func (x *Apply) Reset() {
 	*x = Apply{}
-	mi := &file_rampart_proto_msgTypes[17]
+	mi := &file_rampart_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1083,7 +1144,7 @@ func (x *Apply) String() string {
 func (*Apply) ProtoMessage() {}
 
 func (x *Apply) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[17]
+	mi := &file_rampart_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1096,7 +1157,7 @@ func (x *Apply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Apply.ProtoReflect.Descriptor instead.
 func (*Apply) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{17}
+	return file_rampart_proto_rawDescGZIP(), []int{18}
 }
 
 type Read struct {
@@ -1107,7 +1168,7 @@ type Read struct {
 
 func (x *Read) Reset() {
 	*x = Read{}
-	mi := &file_rampart_proto_msgTypes[18]
+	mi := &file_rampart_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1119,7 +1180,7 @@ func (x *Read) String() string {
 func (*Read) ProtoMessage() {}
 
 func (x *Read) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[18]
+	mi := &file_rampart_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1132,7 +1193,7 @@ func (x *Read) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Read.ProtoReflect.Descriptor instead.
 func (*Read) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{18}
+	return file_rampart_proto_rawDescGZIP(), []int{19}
 }
 
 type Import struct {
@@ -1143,7 +1204,7 @@ type Import struct {
 
 func (x *Import) Reset() {
 	*x = Import{}
-	mi := &file_rampart_proto_msgTypes[19]
+	mi := &file_rampart_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1155,7 +1216,7 @@ func (x *Import) String() string {
 func (*Import) ProtoMessage() {}
 
 func (x *Import) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[19]
+	mi := &file_rampart_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1168,7 +1229,7 @@ func (x *Import) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Import.ProtoReflect.Descriptor instead.
 func (*Import) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{19}
+	return file_rampart_proto_rawDescGZIP(), []int{20}
 }
 
 type Stop struct {
@@ -1179,7 +1240,7 @@ type Stop struct {
 
 func (x *Stop) Reset() {
 	*x = Stop{}
-	mi := &file_rampart_proto_msgTypes[20]
+	mi := &file_rampart_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1191,7 +1252,7 @@ func (x *Stop) String() string {
 func (*Stop) ProtoMessage() {}
 
 func (x *Stop) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[20]
+	mi := &file_rampart_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1204,7 +1265,7 @@ func (x *Stop) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Stop.ProtoReflect.Descriptor instead.
 func (*Stop) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{20}
+	return file_rampart_proto_rawDescGZIP(), []int{21}
 }
 
 type AttributePath_Step struct {
@@ -1221,7 +1282,7 @@ type AttributePath_Step struct {
 
 func (x *AttributePath_Step) Reset() {
 	*x = AttributePath_Step{}
-	mi := &file_rampart_proto_msgTypes[21]
+	mi := &file_rampart_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1233,7 +1294,7 @@ func (x *AttributePath_Step) String() string {
 func (*AttributePath_Step) ProtoMessage() {}
 
 func (x *AttributePath_Step) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[21]
+	mi := &file_rampart_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1313,7 +1374,7 @@ type GetSchema_Request struct {
 
 func (x *GetSchema_Request) Reset() {
 	*x = GetSchema_Request{}
-	mi := &file_rampart_proto_msgTypes[24]
+	mi := &file_rampart_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1325,7 +1386,7 @@ func (x *GetSchema_Request) String() string {
 func (*GetSchema_Request) ProtoMessage() {}
 
 func (x *GetSchema_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[24]
+	mi := &file_rampart_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1338,7 +1399,7 @@ func (x *GetSchema_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSchema_Request.ProtoReflect.Descriptor instead.
 func (*GetSchema_Request) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{12, 0}
+	return file_rampart_proto_rawDescGZIP(), []int{13, 0}
 }
 
 type GetSchema_Response struct {
@@ -1352,7 +1413,7 @@ type GetSchema_Response struct {
 
 func (x *GetSchema_Response) Reset() {
 	*x = GetSchema_Response{}
-	mi := &file_rampart_proto_msgTypes[25]
+	mi := &file_rampart_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1364,7 +1425,7 @@ func (x *GetSchema_Response) String() string {
 func (*GetSchema_Response) ProtoMessage() {}
 
 func (x *GetSchema_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[25]
+	mi := &file_rampart_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1377,7 +1438,7 @@ func (x *GetSchema_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSchema_Response.ProtoReflect.Descriptor instead.
 func (*GetSchema_Response) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{12, 1}
+	return file_rampart_proto_rawDescGZIP(), []int{13, 1}
 }
 
 func (x *GetSchema_Response) GetProvider() *WireSchema {
@@ -1412,7 +1473,7 @@ type ValidateConfig_Request struct {
 
 func (x *ValidateConfig_Request) Reset() {
 	*x = ValidateConfig_Request{}
-	mi := &file_rampart_proto_msgTypes[27]
+	mi := &file_rampart_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1424,7 +1485,7 @@ func (x *ValidateConfig_Request) String() string {
 func (*ValidateConfig_Request) ProtoMessage() {}
 
 func (x *ValidateConfig_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[27]
+	mi := &file_rampart_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1437,7 +1498,7 @@ func (x *ValidateConfig_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateConfig_Request.ProtoReflect.Descriptor instead.
 func (*ValidateConfig_Request) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{13, 0}
+	return file_rampart_proto_rawDescGZIP(), []int{14, 0}
 }
 
 func (x *ValidateConfig_Request) GetBlock() string {
@@ -1470,7 +1531,7 @@ type ValidateConfig_Response struct {
 
 func (x *ValidateConfig_Response) Reset() {
 	*x = ValidateConfig_Response{}
-	mi := &file_rampart_proto_msgTypes[28]
+	mi := &file_rampart_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1482,7 +1543,7 @@ func (x *ValidateConfig_Response) String() string {
 func (*ValidateConfig_Response) ProtoMessage() {}
 
 func (x *ValidateConfig_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[28]
+	mi := &file_rampart_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1495,7 +1556,7 @@ func (x *ValidateConfig_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateConfig_Response.ProtoReflect.Descriptor instead.
 func (*ValidateConfig_Response) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{13, 1}
+	return file_rampart_proto_rawDescGZIP(), []int{14, 1}
 }
 
 func (x *ValidateConfig_Response) GetDiagnostics() []*WireDiagnostic {
@@ -1514,7 +1575,7 @@ type Configure_Request struct {
 
 func (x *Configure_Request) Reset() {
 	*x = Configure_Request{}
-	mi := &file_rampart_proto_msgTypes[29]
+	mi := &file_rampart_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1526,7 +1587,7 @@ func (x *Configure_Request) String() string {
 func (*Configure_Request) ProtoMessage() {}
 
 func (x *Configure_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[29]
+	mi := &file_rampart_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1539,7 +1600,7 @@ func (x *Configure_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Configure_Request.ProtoReflect.Descriptor instead.
 func (*Configure_Request) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{14, 0}
+	return file_rampart_proto_rawDescGZIP(), []int{15, 0}
 }
 
 func (x *Configure_Request) GetConfig() *DynamicValue {
@@ -1558,7 +1619,7 @@ type Configure_Response struct {
 
 func (x *Configure_Response) Reset() {
 	*x = Configure_Response{}
-	mi := &file_rampart_proto_msgTypes[30]
+	mi := &file_rampart_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1570,7 +1631,7 @@ func (x *Configure_Response) String() string {
 func (*Configure_Response) ProtoMessage() {}
 
 func (x *Configure_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[30]
+	mi := &file_rampart_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1583,7 +1644,7 @@ func (x *Configure_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Configure_Response.ProtoReflect.Descriptor instead.
 func (*Configure_Response) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{14, 1}
+	return file_rampart_proto_rawDescGZIP(), []int{15, 1}
 }
 
 func (x *Configure_Response) GetDiagnostics() []*WireDiagnostic {
@@ -1604,7 +1665,7 @@ type Observe_Instance struct {
 
 func (x *Observe_Instance) Reset() {
 	*x = Observe_Instance{}
-	mi := &file_rampart_proto_msgTypes[31]
+	mi := &file_rampart_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1616,7 +1677,7 @@ func (x *Observe_Instance) String() string {
 func (*Observe_Instance) ProtoMessage() {}
 
 func (x *Observe_Instance) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[31]
+	mi := &file_rampart_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1629,7 +1690,7 @@ func (x *Observe_Instance) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Observe_Instance.ProtoReflect.Descriptor instead.
 func (*Observe_Instance) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{15, 0}
+	return file_rampart_proto_rawDescGZIP(), []int{16, 0}
 }
 
 func (x *Observe_Instance) GetInstance() *WireInstance {
@@ -1664,7 +1725,7 @@ type Observe_Request struct {
 
 func (x *Observe_Request) Reset() {
 	*x = Observe_Request{}
-	mi := &file_rampart_proto_msgTypes[32]
+	mi := &file_rampart_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1676,7 +1737,7 @@ func (x *Observe_Request) String() string {
 func (*Observe_Request) ProtoMessage() {}
 
 func (x *Observe_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[32]
+	mi := &file_rampart_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1689,7 +1750,7 @@ func (x *Observe_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Observe_Request.ProtoReflect.Descriptor instead.
 func (*Observe_Request) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{15, 1}
+	return file_rampart_proto_rawDescGZIP(), []int{16, 1}
 }
 
 func (x *Observe_Request) GetPlacement() string {
@@ -1723,7 +1784,7 @@ type Observe_Response struct {
 
 func (x *Observe_Response) Reset() {
 	*x = Observe_Response{}
-	mi := &file_rampart_proto_msgTypes[33]
+	mi := &file_rampart_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1735,7 +1796,7 @@ func (x *Observe_Response) String() string {
 func (*Observe_Response) ProtoMessage() {}
 
 func (x *Observe_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[33]
+	mi := &file_rampart_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1748,7 +1809,7 @@ func (x *Observe_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Observe_Response.ProtoReflect.Descriptor instead.
 func (*Observe_Response) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{15, 2}
+	return file_rampart_proto_rawDescGZIP(), []int{16, 2}
 }
 
 func (x *Observe_Response) GetObserved() map[string]*WireObserved {
@@ -1778,7 +1839,7 @@ type Plan_Request struct {
 
 func (x *Plan_Request) Reset() {
 	*x = Plan_Request{}
-	mi := &file_rampart_proto_msgTypes[35]
+	mi := &file_rampart_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1790,7 +1851,7 @@ func (x *Plan_Request) String() string {
 func (*Plan_Request) ProtoMessage() {}
 
 func (x *Plan_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[35]
+	mi := &file_rampart_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1803,7 +1864,7 @@ func (x *Plan_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Plan_Request.ProtoReflect.Descriptor instead.
 func (*Plan_Request) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{16, 0}
+	return file_rampart_proto_rawDescGZIP(), []int{17, 0}
 }
 
 func (x *Plan_Request) GetInstance() *WireInstance {
@@ -1854,7 +1915,7 @@ type Plan_Response struct {
 
 func (x *Plan_Response) Reset() {
 	*x = Plan_Response{}
-	mi := &file_rampart_proto_msgTypes[36]
+	mi := &file_rampart_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1866,7 +1927,7 @@ func (x *Plan_Response) String() string {
 func (*Plan_Response) ProtoMessage() {}
 
 func (x *Plan_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[36]
+	mi := &file_rampart_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1879,7 +1940,7 @@ func (x *Plan_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Plan_Response.ProtoReflect.Descriptor instead.
 func (*Plan_Response) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{16, 1}
+	return file_rampart_proto_rawDescGZIP(), []int{17, 1}
 }
 
 func (x *Plan_Response) GetPlanned() *WireInstanceValue {
@@ -1930,7 +1991,7 @@ type Apply_Request struct {
 
 func (x *Apply_Request) Reset() {
 	*x = Apply_Request{}
-	mi := &file_rampart_proto_msgTypes[37]
+	mi := &file_rampart_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1942,7 +2003,7 @@ func (x *Apply_Request) String() string {
 func (*Apply_Request) ProtoMessage() {}
 
 func (x *Apply_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[37]
+	mi := &file_rampart_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1955,7 +2016,7 @@ func (x *Apply_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Apply_Request.ProtoReflect.Descriptor instead.
 func (*Apply_Request) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{17, 0}
+	return file_rampart_proto_rawDescGZIP(), []int{18, 0}
 }
 
 func (x *Apply_Request) GetInstance() *WireInstance {
@@ -2002,7 +2063,7 @@ type Apply_Progress struct {
 
 func (x *Apply_Progress) Reset() {
 	*x = Apply_Progress{}
-	mi := &file_rampart_proto_msgTypes[38]
+	mi := &file_rampart_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2014,7 +2075,7 @@ func (x *Apply_Progress) String() string {
 func (*Apply_Progress) ProtoMessage() {}
 
 func (x *Apply_Progress) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[38]
+	mi := &file_rampart_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2027,7 +2088,7 @@ func (x *Apply_Progress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Apply_Progress.ProtoReflect.Descriptor instead.
 func (*Apply_Progress) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{17, 1}
+	return file_rampart_proto_rawDescGZIP(), []int{18, 1}
 }
 
 func (x *Apply_Progress) GetMessage() string {
@@ -2048,7 +2109,7 @@ type Apply_Result struct {
 
 func (x *Apply_Result) Reset() {
 	*x = Apply_Result{}
-	mi := &file_rampart_proto_msgTypes[39]
+	mi := &file_rampart_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2060,7 +2121,7 @@ func (x *Apply_Result) String() string {
 func (*Apply_Result) ProtoMessage() {}
 
 func (x *Apply_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[39]
+	mi := &file_rampart_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2073,7 +2134,7 @@ func (x *Apply_Result) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Apply_Result.ProtoReflect.Descriptor instead.
 func (*Apply_Result) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{17, 2}
+	return file_rampart_proto_rawDescGZIP(), []int{18, 2}
 }
 
 func (x *Apply_Result) GetNew() *WireInstanceValue {
@@ -2110,7 +2171,7 @@ type Apply_Event struct {
 
 func (x *Apply_Event) Reset() {
 	*x = Apply_Event{}
-	mi := &file_rampart_proto_msgTypes[40]
+	mi := &file_rampart_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2122,7 +2183,7 @@ func (x *Apply_Event) String() string {
 func (*Apply_Event) ProtoMessage() {}
 
 func (x *Apply_Event) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[40]
+	mi := &file_rampart_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2135,7 +2196,7 @@ func (x *Apply_Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Apply_Event.ProtoReflect.Descriptor instead.
 func (*Apply_Event) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{17, 3}
+	return file_rampart_proto_rawDescGZIP(), []int{18, 3}
 }
 
 func (x *Apply_Event) GetEvent() isApply_Event_Event {
@@ -2190,7 +2251,7 @@ type Read_Request struct {
 
 func (x *Read_Request) Reset() {
 	*x = Read_Request{}
-	mi := &file_rampart_proto_msgTypes[41]
+	mi := &file_rampart_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2202,7 +2263,7 @@ func (x *Read_Request) String() string {
 func (*Read_Request) ProtoMessage() {}
 
 func (x *Read_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[41]
+	mi := &file_rampart_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2215,7 +2276,7 @@ func (x *Read_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Read_Request.ProtoReflect.Descriptor instead.
 func (*Read_Request) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{18, 0}
+	return file_rampart_proto_rawDescGZIP(), []int{19, 0}
 }
 
 func (x *Read_Request) GetInstance() *WireInstance {
@@ -2249,7 +2310,7 @@ type Read_Response struct {
 
 func (x *Read_Response) Reset() {
 	*x = Read_Response{}
-	mi := &file_rampart_proto_msgTypes[42]
+	mi := &file_rampart_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2261,7 +2322,7 @@ func (x *Read_Response) String() string {
 func (*Read_Response) ProtoMessage() {}
 
 func (x *Read_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[42]
+	mi := &file_rampart_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2274,7 +2335,7 @@ func (x *Read_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Read_Response.ProtoReflect.Descriptor instead.
 func (*Read_Response) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{18, 1}
+	return file_rampart_proto_rawDescGZIP(), []int{19, 1}
 }
 
 func (x *Read_Response) GetObserved() *WireObserved {
@@ -2301,7 +2362,7 @@ type Import_Request struct {
 
 func (x *Import_Request) Reset() {
 	*x = Import_Request{}
-	mi := &file_rampart_proto_msgTypes[43]
+	mi := &file_rampart_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2313,7 +2374,7 @@ func (x *Import_Request) String() string {
 func (*Import_Request) ProtoMessage() {}
 
 func (x *Import_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[43]
+	mi := &file_rampart_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2326,7 +2387,7 @@ func (x *Import_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Import_Request.ProtoReflect.Descriptor instead.
 func (*Import_Request) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{19, 0}
+	return file_rampart_proto_rawDescGZIP(), []int{20, 0}
 }
 
 func (x *Import_Request) GetInstance() *WireInstance {
@@ -2354,7 +2415,7 @@ type Import_Response struct {
 
 func (x *Import_Response) Reset() {
 	*x = Import_Response{}
-	mi := &file_rampart_proto_msgTypes[44]
+	mi := &file_rampart_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2366,7 +2427,7 @@ func (x *Import_Response) String() string {
 func (*Import_Response) ProtoMessage() {}
 
 func (x *Import_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[44]
+	mi := &file_rampart_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2379,7 +2440,7 @@ func (x *Import_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Import_Response.ProtoReflect.Descriptor instead.
 func (*Import_Response) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{19, 1}
+	return file_rampart_proto_rawDescGZIP(), []int{20, 1}
 }
 
 func (x *Import_Response) GetImported() *WireInstanceValue {
@@ -2411,7 +2472,7 @@ type Stop_Request struct {
 
 func (x *Stop_Request) Reset() {
 	*x = Stop_Request{}
-	mi := &file_rampart_proto_msgTypes[45]
+	mi := &file_rampart_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2423,7 +2484,7 @@ func (x *Stop_Request) String() string {
 func (*Stop_Request) ProtoMessage() {}
 
 func (x *Stop_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[45]
+	mi := &file_rampart_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2436,7 +2497,7 @@ func (x *Stop_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Stop_Request.ProtoReflect.Descriptor instead.
 func (*Stop_Request) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{20, 0}
+	return file_rampart_proto_rawDescGZIP(), []int{21, 0}
 }
 
 type Stop_Response struct {
@@ -2448,7 +2509,7 @@ type Stop_Response struct {
 
 func (x *Stop_Response) Reset() {
 	*x = Stop_Response{}
-	mi := &file_rampart_proto_msgTypes[46]
+	mi := &file_rampart_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2460,7 +2521,7 @@ func (x *Stop_Response) String() string {
 func (*Stop_Response) ProtoMessage() {}
 
 func (x *Stop_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_rampart_proto_msgTypes[46]
+	mi := &file_rampart_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2473,7 +2534,7 @@ func (x *Stop_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Stop_Response.ProtoReflect.Descriptor instead.
 func (*Stop_Response) Descriptor() ([]byte, []int) {
-	return file_rampart_proto_rawDescGZIP(), []int{20, 1}
+	return file_rampart_proto_rawDescGZIP(), []int{21, 1}
 }
 
 func (x *Stop_Response) GetError() string {
@@ -2553,7 +2614,7 @@ const file_rampart_proto_rawDesc = "" +
 	"\fWireObserved\x12<\n" +
 	"\x05value\x18\x01 \x01(\v2&.rampart.protocol.v1.WireInstanceValueR\x05value\x12\x18\n" +
 	"\aprivate\x18\x02 \x01(\fR\aprivate\x127\n" +
-	"\x06status\x18\x03 \x01(\v2\x1f.rampart.protocol.v1.WireStatusR\x06status\"\x9a\x01\n" +
+	"\x06status\x18\x03 \x01(\v2\x1f.rampart.protocol.v1.WireStatusR\x06status\"\xcf\x01\n" +
 	"\n" +
 	"WireStatus\x12\x16\n" +
 	"\x06health\x18\x01 \x01(\tR\x06health\x12\x18\n" +
@@ -2561,7 +2622,11 @@ const file_rampart_proto_rawDesc = "" +
 	"\x06detail\x18\x03 \x01(\tR\x06detail\x12B\n" +
 	"\n" +
 	"components\x18\x04 \x03(\v2\".rampart.protocol.v1.WireComponentR\n" +
-	"components\"S\n" +
+	"components\x123\n" +
+	"\x05facts\x18\x05 \x03(\v2\x1d.rampart.protocol.v1.WireFactR\x05facts\"4\n" +
+	"\bWireFact\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\"S\n" +
 	"\rWireComponent\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06health\x18\x02 \x01(\tR\x06health\x12\x16\n" +
@@ -2679,7 +2744,7 @@ func file_rampart_proto_rawDescGZIP() []byte {
 }
 
 var file_rampart_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_rampart_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
+var file_rampart_proto_msgTypes = make([]protoimpl.MessageInfo, 48)
 var file_rampart_proto_goTypes = []any{
 	(WireDiagnostic_Severity)(0),    // 0: rampart.protocol.v1.WireDiagnostic.Severity
 	(WireNestedBlock_Nesting)(0),    // 1: rampart.protocol.v1.WireNestedBlock.Nesting
@@ -2694,50 +2759,51 @@ var file_rampart_proto_goTypes = []any{
 	(*WireInstanceValue)(nil),       // 10: rampart.protocol.v1.WireInstanceValue
 	(*WireObserved)(nil),            // 11: rampart.protocol.v1.WireObserved
 	(*WireStatus)(nil),              // 12: rampart.protocol.v1.WireStatus
-	(*WireComponent)(nil),           // 13: rampart.protocol.v1.WireComponent
-	(*GetSchema)(nil),               // 14: rampart.protocol.v1.GetSchema
-	(*ValidateConfig)(nil),          // 15: rampart.protocol.v1.ValidateConfig
-	(*Configure)(nil),               // 16: rampart.protocol.v1.Configure
-	(*Observe)(nil),                 // 17: rampart.protocol.v1.Observe
-	(*Plan)(nil),                    // 18: rampart.protocol.v1.Plan
-	(*Apply)(nil),                   // 19: rampart.protocol.v1.Apply
-	(*Read)(nil),                    // 20: rampart.protocol.v1.Read
-	(*Import)(nil),                  // 21: rampart.protocol.v1.Import
-	(*Stop)(nil),                    // 22: rampart.protocol.v1.Stop
-	(*AttributePath_Step)(nil),      // 23: rampart.protocol.v1.AttributePath.Step
-	nil,                             // 24: rampart.protocol.v1.WireSchema.AttributesEntry
-	nil,                             // 25: rampart.protocol.v1.WireSchema.BlockTypesEntry
-	(*GetSchema_Request)(nil),       // 26: rampart.protocol.v1.GetSchema.Request
-	(*GetSchema_Response)(nil),      // 27: rampart.protocol.v1.GetSchema.Response
-	nil,                             // 28: rampart.protocol.v1.GetSchema.Response.PlacementsEntry
-	(*ValidateConfig_Request)(nil),  // 29: rampart.protocol.v1.ValidateConfig.Request
-	(*ValidateConfig_Response)(nil), // 30: rampart.protocol.v1.ValidateConfig.Response
-	(*Configure_Request)(nil),       // 31: rampart.protocol.v1.Configure.Request
-	(*Configure_Response)(nil),      // 32: rampart.protocol.v1.Configure.Response
-	(*Observe_Instance)(nil),        // 33: rampart.protocol.v1.Observe.Instance
-	(*Observe_Request)(nil),         // 34: rampart.protocol.v1.Observe.Request
-	(*Observe_Response)(nil),        // 35: rampart.protocol.v1.Observe.Response
-	nil,                             // 36: rampart.protocol.v1.Observe.Response.ObservedEntry
-	(*Plan_Request)(nil),            // 37: rampart.protocol.v1.Plan.Request
-	(*Plan_Response)(nil),           // 38: rampart.protocol.v1.Plan.Response
-	(*Apply_Request)(nil),           // 39: rampart.protocol.v1.Apply.Request
-	(*Apply_Progress)(nil),          // 40: rampart.protocol.v1.Apply.Progress
-	(*Apply_Result)(nil),            // 41: rampart.protocol.v1.Apply.Result
-	(*Apply_Event)(nil),             // 42: rampart.protocol.v1.Apply.Event
-	(*Read_Request)(nil),            // 43: rampart.protocol.v1.Read.Request
-	(*Read_Response)(nil),           // 44: rampart.protocol.v1.Read.Response
-	(*Import_Request)(nil),          // 45: rampart.protocol.v1.Import.Request
-	(*Import_Response)(nil),         // 46: rampart.protocol.v1.Import.Response
-	(*Stop_Request)(nil),            // 47: rampart.protocol.v1.Stop.Request
-	(*Stop_Response)(nil),           // 48: rampart.protocol.v1.Stop.Response
+	(*WireFact)(nil),                // 13: rampart.protocol.v1.WireFact
+	(*WireComponent)(nil),           // 14: rampart.protocol.v1.WireComponent
+	(*GetSchema)(nil),               // 15: rampart.protocol.v1.GetSchema
+	(*ValidateConfig)(nil),          // 16: rampart.protocol.v1.ValidateConfig
+	(*Configure)(nil),               // 17: rampart.protocol.v1.Configure
+	(*Observe)(nil),                 // 18: rampart.protocol.v1.Observe
+	(*Plan)(nil),                    // 19: rampart.protocol.v1.Plan
+	(*Apply)(nil),                   // 20: rampart.protocol.v1.Apply
+	(*Read)(nil),                    // 21: rampart.protocol.v1.Read
+	(*Import)(nil),                  // 22: rampart.protocol.v1.Import
+	(*Stop)(nil),                    // 23: rampart.protocol.v1.Stop
+	(*AttributePath_Step)(nil),      // 24: rampart.protocol.v1.AttributePath.Step
+	nil,                             // 25: rampart.protocol.v1.WireSchema.AttributesEntry
+	nil,                             // 26: rampart.protocol.v1.WireSchema.BlockTypesEntry
+	(*GetSchema_Request)(nil),       // 27: rampart.protocol.v1.GetSchema.Request
+	(*GetSchema_Response)(nil),      // 28: rampart.protocol.v1.GetSchema.Response
+	nil,                             // 29: rampart.protocol.v1.GetSchema.Response.PlacementsEntry
+	(*ValidateConfig_Request)(nil),  // 30: rampart.protocol.v1.ValidateConfig.Request
+	(*ValidateConfig_Response)(nil), // 31: rampart.protocol.v1.ValidateConfig.Response
+	(*Configure_Request)(nil),       // 32: rampart.protocol.v1.Configure.Request
+	(*Configure_Response)(nil),      // 33: rampart.protocol.v1.Configure.Response
+	(*Observe_Instance)(nil),        // 34: rampart.protocol.v1.Observe.Instance
+	(*Observe_Request)(nil),         // 35: rampart.protocol.v1.Observe.Request
+	(*Observe_Response)(nil),        // 36: rampart.protocol.v1.Observe.Response
+	nil,                             // 37: rampart.protocol.v1.Observe.Response.ObservedEntry
+	(*Plan_Request)(nil),            // 38: rampart.protocol.v1.Plan.Request
+	(*Plan_Response)(nil),           // 39: rampart.protocol.v1.Plan.Response
+	(*Apply_Request)(nil),           // 40: rampart.protocol.v1.Apply.Request
+	(*Apply_Progress)(nil),          // 41: rampart.protocol.v1.Apply.Progress
+	(*Apply_Result)(nil),            // 42: rampart.protocol.v1.Apply.Result
+	(*Apply_Event)(nil),             // 43: rampart.protocol.v1.Apply.Event
+	(*Read_Request)(nil),            // 44: rampart.protocol.v1.Read.Request
+	(*Read_Response)(nil),           // 45: rampart.protocol.v1.Read.Response
+	(*Import_Request)(nil),          // 46: rampart.protocol.v1.Import.Request
+	(*Import_Response)(nil),         // 47: rampart.protocol.v1.Import.Response
+	(*Stop_Request)(nil),            // 48: rampart.protocol.v1.Stop.Request
+	(*Stop_Response)(nil),           // 49: rampart.protocol.v1.Stop.Response
 }
 var file_rampart_proto_depIdxs = []int32{
 	3,  // 0: rampart.protocol.v1.DynamicValue.sensitive_paths:type_name -> rampart.protocol.v1.AttributePath
-	23, // 1: rampart.protocol.v1.AttributePath.steps:type_name -> rampart.protocol.v1.AttributePath.Step
+	24, // 1: rampart.protocol.v1.AttributePath.steps:type_name -> rampart.protocol.v1.AttributePath.Step
 	0,  // 2: rampart.protocol.v1.WireDiagnostic.severity:type_name -> rampart.protocol.v1.WireDiagnostic.Severity
 	3,  // 3: rampart.protocol.v1.WireDiagnostic.attribute:type_name -> rampart.protocol.v1.AttributePath
-	24, // 4: rampart.protocol.v1.WireSchema.attributes:type_name -> rampart.protocol.v1.WireSchema.AttributesEntry
-	25, // 5: rampart.protocol.v1.WireSchema.block_types:type_name -> rampart.protocol.v1.WireSchema.BlockTypesEntry
+	25, // 4: rampart.protocol.v1.WireSchema.attributes:type_name -> rampart.protocol.v1.WireSchema.AttributesEntry
+	26, // 5: rampart.protocol.v1.WireSchema.block_types:type_name -> rampart.protocol.v1.WireSchema.BlockTypesEntry
 	5,  // 6: rampart.protocol.v1.WireNestedBlock.block:type_name -> rampart.protocol.v1.WireSchema
 	1,  // 7: rampart.protocol.v1.WireNestedBlock.nesting:type_name -> rampart.protocol.v1.WireNestedBlock.Nesting
 	5,  // 8: rampart.protocol.v1.WirePlacementSchema.block:type_name -> rampart.protocol.v1.WireSchema
@@ -2745,68 +2811,69 @@ var file_rampart_proto_depIdxs = []int32{
 	2,  // 10: rampart.protocol.v1.WireInstanceValue.placement:type_name -> rampart.protocol.v1.DynamicValue
 	10, // 11: rampart.protocol.v1.WireObserved.value:type_name -> rampart.protocol.v1.WireInstanceValue
 	12, // 12: rampart.protocol.v1.WireObserved.status:type_name -> rampart.protocol.v1.WireStatus
-	13, // 13: rampart.protocol.v1.WireStatus.components:type_name -> rampart.protocol.v1.WireComponent
-	6,  // 14: rampart.protocol.v1.WireSchema.AttributesEntry.value:type_name -> rampart.protocol.v1.WireAttribute
-	7,  // 15: rampart.protocol.v1.WireSchema.BlockTypesEntry.value:type_name -> rampart.protocol.v1.WireNestedBlock
-	5,  // 16: rampart.protocol.v1.GetSchema.Response.provider:type_name -> rampart.protocol.v1.WireSchema
-	28, // 17: rampart.protocol.v1.GetSchema.Response.placements:type_name -> rampart.protocol.v1.GetSchema.Response.PlacementsEntry
-	4,  // 18: rampart.protocol.v1.GetSchema.Response.diagnostics:type_name -> rampart.protocol.v1.WireDiagnostic
-	8,  // 19: rampart.protocol.v1.GetSchema.Response.PlacementsEntry.value:type_name -> rampart.protocol.v1.WirePlacementSchema
-	2,  // 20: rampart.protocol.v1.ValidateConfig.Request.config:type_name -> rampart.protocol.v1.DynamicValue
-	4,  // 21: rampart.protocol.v1.ValidateConfig.Response.diagnostics:type_name -> rampart.protocol.v1.WireDiagnostic
-	2,  // 22: rampart.protocol.v1.Configure.Request.config:type_name -> rampart.protocol.v1.DynamicValue
-	4,  // 23: rampart.protocol.v1.Configure.Response.diagnostics:type_name -> rampart.protocol.v1.WireDiagnostic
-	9,  // 24: rampart.protocol.v1.Observe.Instance.instance:type_name -> rampart.protocol.v1.WireInstance
-	10, // 25: rampart.protocol.v1.Observe.Instance.prior:type_name -> rampart.protocol.v1.WireInstanceValue
-	33, // 26: rampart.protocol.v1.Observe.Request.instances:type_name -> rampart.protocol.v1.Observe.Instance
-	36, // 27: rampart.protocol.v1.Observe.Response.observed:type_name -> rampart.protocol.v1.Observe.Response.ObservedEntry
-	4,  // 28: rampart.protocol.v1.Observe.Response.diagnostics:type_name -> rampart.protocol.v1.WireDiagnostic
-	11, // 29: rampart.protocol.v1.Observe.Response.ObservedEntry.value:type_name -> rampart.protocol.v1.WireObserved
-	9,  // 30: rampart.protocol.v1.Plan.Request.instance:type_name -> rampart.protocol.v1.WireInstance
-	10, // 31: rampart.protocol.v1.Plan.Request.config:type_name -> rampart.protocol.v1.WireInstanceValue
-	10, // 32: rampart.protocol.v1.Plan.Request.prior:type_name -> rampart.protocol.v1.WireInstanceValue
-	10, // 33: rampart.protocol.v1.Plan.Request.observed:type_name -> rampart.protocol.v1.WireInstanceValue
-	10, // 34: rampart.protocol.v1.Plan.Response.planned:type_name -> rampart.protocol.v1.WireInstanceValue
-	3,  // 35: rampart.protocol.v1.Plan.Response.requires_replace:type_name -> rampart.protocol.v1.AttributePath
-	4,  // 36: rampart.protocol.v1.Plan.Response.diagnostics:type_name -> rampart.protocol.v1.WireDiagnostic
-	9,  // 37: rampart.protocol.v1.Apply.Request.instance:type_name -> rampart.protocol.v1.WireInstance
-	10, // 38: rampart.protocol.v1.Apply.Request.prior:type_name -> rampart.protocol.v1.WireInstanceValue
-	10, // 39: rampart.protocol.v1.Apply.Request.planned:type_name -> rampart.protocol.v1.WireInstanceValue
-	10, // 40: rampart.protocol.v1.Apply.Request.config:type_name -> rampart.protocol.v1.WireInstanceValue
-	10, // 41: rampart.protocol.v1.Apply.Result.new:type_name -> rampart.protocol.v1.WireInstanceValue
-	4,  // 42: rampart.protocol.v1.Apply.Result.diagnostics:type_name -> rampart.protocol.v1.WireDiagnostic
-	40, // 43: rampart.protocol.v1.Apply.Event.progress:type_name -> rampart.protocol.v1.Apply.Progress
-	41, // 44: rampart.protocol.v1.Apply.Event.result:type_name -> rampart.protocol.v1.Apply.Result
-	9,  // 45: rampart.protocol.v1.Read.Request.instance:type_name -> rampart.protocol.v1.WireInstance
-	10, // 46: rampart.protocol.v1.Read.Request.current:type_name -> rampart.protocol.v1.WireInstanceValue
-	11, // 47: rampart.protocol.v1.Read.Response.observed:type_name -> rampart.protocol.v1.WireObserved
-	4,  // 48: rampart.protocol.v1.Read.Response.diagnostics:type_name -> rampart.protocol.v1.WireDiagnostic
-	9,  // 49: rampart.protocol.v1.Import.Request.instance:type_name -> rampart.protocol.v1.WireInstance
-	10, // 50: rampart.protocol.v1.Import.Response.imported:type_name -> rampart.protocol.v1.WireInstanceValue
-	4,  // 51: rampart.protocol.v1.Import.Response.diagnostics:type_name -> rampart.protocol.v1.WireDiagnostic
-	26, // 52: rampart.protocol.v1.Provider.GetSchema:input_type -> rampart.protocol.v1.GetSchema.Request
-	29, // 53: rampart.protocol.v1.Provider.ValidateConfig:input_type -> rampart.protocol.v1.ValidateConfig.Request
-	31, // 54: rampart.protocol.v1.Provider.Configure:input_type -> rampart.protocol.v1.Configure.Request
-	34, // 55: rampart.protocol.v1.Provider.Observe:input_type -> rampart.protocol.v1.Observe.Request
-	37, // 56: rampart.protocol.v1.Provider.Plan:input_type -> rampart.protocol.v1.Plan.Request
-	39, // 57: rampart.protocol.v1.Provider.Apply:input_type -> rampart.protocol.v1.Apply.Request
-	43, // 58: rampart.protocol.v1.Provider.Read:input_type -> rampart.protocol.v1.Read.Request
-	45, // 59: rampart.protocol.v1.Provider.Import:input_type -> rampart.protocol.v1.Import.Request
-	47, // 60: rampart.protocol.v1.Provider.Stop:input_type -> rampart.protocol.v1.Stop.Request
-	27, // 61: rampart.protocol.v1.Provider.GetSchema:output_type -> rampart.protocol.v1.GetSchema.Response
-	30, // 62: rampart.protocol.v1.Provider.ValidateConfig:output_type -> rampart.protocol.v1.ValidateConfig.Response
-	32, // 63: rampart.protocol.v1.Provider.Configure:output_type -> rampart.protocol.v1.Configure.Response
-	35, // 64: rampart.protocol.v1.Provider.Observe:output_type -> rampart.protocol.v1.Observe.Response
-	38, // 65: rampart.protocol.v1.Provider.Plan:output_type -> rampart.protocol.v1.Plan.Response
-	42, // 66: rampart.protocol.v1.Provider.Apply:output_type -> rampart.protocol.v1.Apply.Event
-	44, // 67: rampart.protocol.v1.Provider.Read:output_type -> rampart.protocol.v1.Read.Response
-	46, // 68: rampart.protocol.v1.Provider.Import:output_type -> rampart.protocol.v1.Import.Response
-	48, // 69: rampart.protocol.v1.Provider.Stop:output_type -> rampart.protocol.v1.Stop.Response
-	61, // [61:70] is the sub-list for method output_type
-	52, // [52:61] is the sub-list for method input_type
-	52, // [52:52] is the sub-list for extension type_name
-	52, // [52:52] is the sub-list for extension extendee
-	0,  // [0:52] is the sub-list for field type_name
+	14, // 13: rampart.protocol.v1.WireStatus.components:type_name -> rampart.protocol.v1.WireComponent
+	13, // 14: rampart.protocol.v1.WireStatus.facts:type_name -> rampart.protocol.v1.WireFact
+	6,  // 15: rampart.protocol.v1.WireSchema.AttributesEntry.value:type_name -> rampart.protocol.v1.WireAttribute
+	7,  // 16: rampart.protocol.v1.WireSchema.BlockTypesEntry.value:type_name -> rampart.protocol.v1.WireNestedBlock
+	5,  // 17: rampart.protocol.v1.GetSchema.Response.provider:type_name -> rampart.protocol.v1.WireSchema
+	29, // 18: rampart.protocol.v1.GetSchema.Response.placements:type_name -> rampart.protocol.v1.GetSchema.Response.PlacementsEntry
+	4,  // 19: rampart.protocol.v1.GetSchema.Response.diagnostics:type_name -> rampart.protocol.v1.WireDiagnostic
+	8,  // 20: rampart.protocol.v1.GetSchema.Response.PlacementsEntry.value:type_name -> rampart.protocol.v1.WirePlacementSchema
+	2,  // 21: rampart.protocol.v1.ValidateConfig.Request.config:type_name -> rampart.protocol.v1.DynamicValue
+	4,  // 22: rampart.protocol.v1.ValidateConfig.Response.diagnostics:type_name -> rampart.protocol.v1.WireDiagnostic
+	2,  // 23: rampart.protocol.v1.Configure.Request.config:type_name -> rampart.protocol.v1.DynamicValue
+	4,  // 24: rampart.protocol.v1.Configure.Response.diagnostics:type_name -> rampart.protocol.v1.WireDiagnostic
+	9,  // 25: rampart.protocol.v1.Observe.Instance.instance:type_name -> rampart.protocol.v1.WireInstance
+	10, // 26: rampart.protocol.v1.Observe.Instance.prior:type_name -> rampart.protocol.v1.WireInstanceValue
+	34, // 27: rampart.protocol.v1.Observe.Request.instances:type_name -> rampart.protocol.v1.Observe.Instance
+	37, // 28: rampart.protocol.v1.Observe.Response.observed:type_name -> rampart.protocol.v1.Observe.Response.ObservedEntry
+	4,  // 29: rampart.protocol.v1.Observe.Response.diagnostics:type_name -> rampart.protocol.v1.WireDiagnostic
+	11, // 30: rampart.protocol.v1.Observe.Response.ObservedEntry.value:type_name -> rampart.protocol.v1.WireObserved
+	9,  // 31: rampart.protocol.v1.Plan.Request.instance:type_name -> rampart.protocol.v1.WireInstance
+	10, // 32: rampart.protocol.v1.Plan.Request.config:type_name -> rampart.protocol.v1.WireInstanceValue
+	10, // 33: rampart.protocol.v1.Plan.Request.prior:type_name -> rampart.protocol.v1.WireInstanceValue
+	10, // 34: rampart.protocol.v1.Plan.Request.observed:type_name -> rampart.protocol.v1.WireInstanceValue
+	10, // 35: rampart.protocol.v1.Plan.Response.planned:type_name -> rampart.protocol.v1.WireInstanceValue
+	3,  // 36: rampart.protocol.v1.Plan.Response.requires_replace:type_name -> rampart.protocol.v1.AttributePath
+	4,  // 37: rampart.protocol.v1.Plan.Response.diagnostics:type_name -> rampart.protocol.v1.WireDiagnostic
+	9,  // 38: rampart.protocol.v1.Apply.Request.instance:type_name -> rampart.protocol.v1.WireInstance
+	10, // 39: rampart.protocol.v1.Apply.Request.prior:type_name -> rampart.protocol.v1.WireInstanceValue
+	10, // 40: rampart.protocol.v1.Apply.Request.planned:type_name -> rampart.protocol.v1.WireInstanceValue
+	10, // 41: rampart.protocol.v1.Apply.Request.config:type_name -> rampart.protocol.v1.WireInstanceValue
+	10, // 42: rampart.protocol.v1.Apply.Result.new:type_name -> rampart.protocol.v1.WireInstanceValue
+	4,  // 43: rampart.protocol.v1.Apply.Result.diagnostics:type_name -> rampart.protocol.v1.WireDiagnostic
+	41, // 44: rampart.protocol.v1.Apply.Event.progress:type_name -> rampart.protocol.v1.Apply.Progress
+	42, // 45: rampart.protocol.v1.Apply.Event.result:type_name -> rampart.protocol.v1.Apply.Result
+	9,  // 46: rampart.protocol.v1.Read.Request.instance:type_name -> rampart.protocol.v1.WireInstance
+	10, // 47: rampart.protocol.v1.Read.Request.current:type_name -> rampart.protocol.v1.WireInstanceValue
+	11, // 48: rampart.protocol.v1.Read.Response.observed:type_name -> rampart.protocol.v1.WireObserved
+	4,  // 49: rampart.protocol.v1.Read.Response.diagnostics:type_name -> rampart.protocol.v1.WireDiagnostic
+	9,  // 50: rampart.protocol.v1.Import.Request.instance:type_name -> rampart.protocol.v1.WireInstance
+	10, // 51: rampart.protocol.v1.Import.Response.imported:type_name -> rampart.protocol.v1.WireInstanceValue
+	4,  // 52: rampart.protocol.v1.Import.Response.diagnostics:type_name -> rampart.protocol.v1.WireDiagnostic
+	27, // 53: rampart.protocol.v1.Provider.GetSchema:input_type -> rampart.protocol.v1.GetSchema.Request
+	30, // 54: rampart.protocol.v1.Provider.ValidateConfig:input_type -> rampart.protocol.v1.ValidateConfig.Request
+	32, // 55: rampart.protocol.v1.Provider.Configure:input_type -> rampart.protocol.v1.Configure.Request
+	35, // 56: rampart.protocol.v1.Provider.Observe:input_type -> rampart.protocol.v1.Observe.Request
+	38, // 57: rampart.protocol.v1.Provider.Plan:input_type -> rampart.protocol.v1.Plan.Request
+	40, // 58: rampart.protocol.v1.Provider.Apply:input_type -> rampart.protocol.v1.Apply.Request
+	44, // 59: rampart.protocol.v1.Provider.Read:input_type -> rampart.protocol.v1.Read.Request
+	46, // 60: rampart.protocol.v1.Provider.Import:input_type -> rampart.protocol.v1.Import.Request
+	48, // 61: rampart.protocol.v1.Provider.Stop:input_type -> rampart.protocol.v1.Stop.Request
+	28, // 62: rampart.protocol.v1.Provider.GetSchema:output_type -> rampart.protocol.v1.GetSchema.Response
+	31, // 63: rampart.protocol.v1.Provider.ValidateConfig:output_type -> rampart.protocol.v1.ValidateConfig.Response
+	33, // 64: rampart.protocol.v1.Provider.Configure:output_type -> rampart.protocol.v1.Configure.Response
+	36, // 65: rampart.protocol.v1.Provider.Observe:output_type -> rampart.protocol.v1.Observe.Response
+	39, // 66: rampart.protocol.v1.Provider.Plan:output_type -> rampart.protocol.v1.Plan.Response
+	43, // 67: rampart.protocol.v1.Provider.Apply:output_type -> rampart.protocol.v1.Apply.Event
+	45, // 68: rampart.protocol.v1.Provider.Read:output_type -> rampart.protocol.v1.Read.Response
+	47, // 69: rampart.protocol.v1.Provider.Import:output_type -> rampart.protocol.v1.Import.Response
+	49, // 70: rampart.protocol.v1.Provider.Stop:output_type -> rampart.protocol.v1.Stop.Response
+	62, // [62:71] is the sub-list for method output_type
+	53, // [53:62] is the sub-list for method input_type
+	53, // [53:53] is the sub-list for extension type_name
+	53, // [53:53] is the sub-list for extension extendee
+	0,  // [0:53] is the sub-list for field type_name
 }
 
 func init() { file_rampart_proto_init() }
@@ -2814,12 +2881,12 @@ func file_rampart_proto_init() {
 	if File_rampart_proto != nil {
 		return
 	}
-	file_rampart_proto_msgTypes[21].OneofWrappers = []any{
+	file_rampart_proto_msgTypes[22].OneofWrappers = []any{
 		(*AttributePath_Step_AttributeName)(nil),
 		(*AttributePath_Step_ElementKeyString)(nil),
 		(*AttributePath_Step_ElementKeyInt)(nil),
 	}
-	file_rampart_proto_msgTypes[40].OneofWrappers = []any{
+	file_rampart_proto_msgTypes[41].OneofWrappers = []any{
 		(*Apply_Event_Progress)(nil),
 		(*Apply_Event_Result)(nil),
 	}
@@ -2829,7 +2896,7 @@ func file_rampart_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rampart_proto_rawDesc), len(file_rampart_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   47,
+			NumMessages:   48,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

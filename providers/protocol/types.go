@@ -157,6 +157,14 @@ type Status struct {
 	// Components are parts with a health of their own, such as a WAF's pool members, so
 	// `rampart status` can show them like the appliance's own health view.
 	Components []Component
+	// Facts are the appliance's figures at a glance (a gateway's unique client IPs).
+	Facts []Fact
+}
+
+// Fact is one named figure of an appliance: Name "unique IPs (60m)", Value "1204".
+type Fact struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 // Component is one part of an appliance: Name "pool app: 10.0.0.5:8080", Health "UP",

@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/rampart-sec/rampart/providers/protocol"
 )
 
 // RequestTimeout bounds one call to a runtime's admin API.
@@ -37,6 +39,26 @@ type Status struct {
 		Health string `json:"health"`
 		Detail string `json:"detail"`
 	} `json:"components"`
+	// Facts are runtime/admin's short figures for `rampart status` (a gateway's unique
+	// client IPs, a scanner's last run).
+	Facts []struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	} `json:"facts"`
+}
+
+// View is the part of the status that `rampart status` shows: the health of the
+// appliance's parts and its figures, in the protocol's shapes.
+func (s Status) View() ([]protocol.Component, []protocol.Fact) {
+	var components []protocol.Component
+	for _, c := range s.Components {
+		components = append(components, protocol.Component{Name: c.Name, Health: c.Health, Detail: c.Detail})
+	}
+	var facts []protocol.Fact
+	for _, f := range s.Facts {
+		facts = append(facts, protocol.Fact{Name: f.Name, Value: f.Value})
+	}
+	return components, facts
 }
 
 // NewClient builds a client for the admin address of a runtime ("host:port" or

@@ -37,8 +37,18 @@ type Status struct {
 	// members), in a shape every runtime shares so providers can report them without
 	// knowing the kind.
 	Components []Component `json:"components,omitempty"`
+	// Facts are the few figures an operator wants at a glance in `rampart status`, in
+	// display order: a gateway's unique client IPs and active agents, a scanner's last run
+	// and findings, a sensor's packets and findings. Keep them short: one line each.
+	Facts []Fact `json:"facts,omitempty"`
 	// Details is the runtime-specific part (sites, pools, ...).
 	Details any `json:"details,omitempty"`
+}
+
+// Fact is one named figure of Status.Facts: Name "unique IPs (60m)", Value "1,204".
+type Fact struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 // Component is one part with its own health: Name "pool app: 10.0.0.5:8080", Health

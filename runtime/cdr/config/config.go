@@ -13,6 +13,9 @@ import (
 type Config struct {
 	Listen Listen `json:"listen" hcl:"listen,block"`
 	Admin  *Admin `json:"admin,omitempty" hcl:"admin,block"`
+	// Detections and Findings are the detection engine's settings (detections.go).
+	Detections *Detections `json:"detections,omitempty" hcl:"detections,block"`
+	Findings   *Findings   `json:"findings,omitempty" hcl:"findings,block"`
 }
 
 // Listen says where mirrored traffic arrives.

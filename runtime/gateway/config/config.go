@@ -15,6 +15,10 @@ type Config struct {
 	Listen         Listen   `json:"listen" hcl:"listen,block"`
 	Admin          *Admin   `json:"admin,omitempty" hcl:"admin,block"`
 	AllowedDomains []string `json:"allowed_domains,omitempty" hcl:"allowed_domains,optional"`
+	// CA, Cache and Patch are the cache port's settings (cache.go).
+	CA    *CA    `json:"ca,omitempty" hcl:"ca,block"`
+	Cache *Cache `json:"cache,omitempty" hcl:"cache,block"`
+	Patch *Patch `json:"patch,omitempty" hcl:"patch,block"`
 }
 
 // Listen says where the gateway accepts clients.
