@@ -8,7 +8,7 @@ LDFLAGS  := -s -w -X github.com/rampart-sec/rampart/version.Version=$(VERSION)
 GOBUILD  := CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=false -ldflags '$(LDFLAGS)'
 BINARIES := rampart rampart-provider-local rampart-provider-docker rampart-waf
 
-.PHONY: help build demo test test-short bench bench-plan bench-waf ftw lint proto clean
+.PHONY: help build demo test test-short bench bench-plan bench-waf ftw lint coraza-test proto clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -45,6 +45,10 @@ lint: ## gofmt, go vet and staticcheck
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "run gofmt -w"; exit 1)
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+	third_party/coraza/sync.sh -check
+
+coraza-test: ## upstream Coraza's own tests on our patched copy (third_party/coraza)
+	third_party/coraza/sync.sh -test
 
 proto: ## regenerate providers/protocol from rampart.proto
 	cd providers/protocol && ./generate.sh
