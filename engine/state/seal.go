@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // encrypter seals the sensitive values of one document, asking the key for its cipher
@@ -38,14 +39,41 @@ func (e *encrypter) seal(plain any, location string) (any, error) {
 	return sealedValue{Sealed: sealed}, nil
 }
 
-// decrypter opens the sealed values of one document.
+// decrypter opens the sealed values of one document. It is safe for concurrent use:
+// instances are decoded in parallel.
 type decrypter struct {
 	key    *Key
 	header *encryption
-	aead   cipher.AEAD
+
+	mu   sync.Mutex
+	aead cipher.AEAD // derived from key and header on first use (a passphrase costs a KDF)
 }
 
 func (d *decrypter) open(node any, location string) (any, error) {
+	aead, err := d.cipher()
+	if err != nil {
+		return nil, err
+	}
+	obj, ok := node.(map[string]any)
+	text, _ := obj["sealed"].(string)
+	if !ok || text == "" {
+		return nil, errors.New("expected a sealed value")
+	}
+	sealed, err := base64.StdEncoding.DecodeString(text)
+	if err != nil {
+		return nil, fmt.Errorf("sealed value: %w", err)
+	}
+	plain, err := open(aead, sealed, location)
+	if err != nil {
+		return nil, err
+	}
+	return parseTree(plain)
+}
+
+// cipher is the document's AEAD, derived once.
+func (d *decrypter) cipher() (cipher.AEAD, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	if d.aead == nil {
 		if d.key == nil {
 			return nil, fmt.Errorf("state holds encrypted secrets but %s is not set: set it to the passphrase or key the state was written with", KeyEnv)
@@ -59,18 +87,5 @@ func (d *decrypter) open(node any, location string) (any, error) {
 		}
 		d.aead = aead
 	}
-	obj, ok := node.(map[string]any)
-	text, _ := obj["sealed"].(string)
-	if !ok || text == "" {
-		return nil, errors.New("expected a sealed value")
-	}
-	sealed, err := base64.StdEncoding.DecodeString(text)
-	if err != nil {
-		return nil, fmt.Errorf("sealed value: %w", err)
-	}
-	plain, err := open(d.aead, sealed, location)
-	if err != nil {
-		return nil, err
-	}
-	return parseTree(plain)
+	return d.aead, nil
 }

@@ -15,7 +15,12 @@ func EncodeValue(v cty.Value) (*DynamicValue, error) {
 	if v == cty.NilVal {
 		return nil, nil
 	}
-	unmarked, pathMarks := v.UnmarkDeepWithPaths()
+	// Most values carry no mark at all: checking is a walk without allocations, while
+	// UnmarkDeepWithPaths rebuilds the whole value.
+	unmarked, pathMarks := v, []cty.PathValueMarks(nil)
+	if v.ContainsMarked() {
+		unmarked, pathMarks = v.UnmarkDeepWithPaths()
+	}
 	var sensitive []*AttributePath
 	for _, pm := range pathMarks {
 		if !pm.Marks.Has(SensitiveMark) {
