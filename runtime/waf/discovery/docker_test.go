@@ -185,6 +185,48 @@ func TestDockerDiscoveryFollowsEvents(t *testing.T) {
 	waitForMembers(t, rec, viaEvents, "the paused one unpaused", f.prefix+"1", f.prefix+"2", f.prefix+"3")
 }
 
+// TestDockerDiscoveryFollowsHealthEvents: a container whose Docker health check fails
+// leaves the pool through the engine's health_status event, and comes back when healthy.
+func TestDockerDiscoveryFollowsHealthEvents(t *testing.T) {
+	f := newFixture(t)
+	// A refresh interval of an hour: only events can explain a change within seconds.
+	_, rec := startDiscovery(t, f.config(f.engine.Endpoint, "1h", ""), Options{})
+	// The health check runs every second; an event then reaches the WAF at once.
+	const viaHealthEvents = 8 * time.Second
+
+	f.run(t, "shop-1", dockertest.ContainerSpec{HealthCheck: time.Second})
+	f.run(t, "shop-2", dockertest.ContainerSpec{})
+	waitForMembers(t, rec, viaHealthEvents, "two matching containers started", f.prefix+"1", f.prefix+"2")
+	var sickAddress string
+	for _, m := range rec.get("app") {
+		if m.Container == f.prefix+"1" {
+			sickAddress = m.Address
+		}
+	}
+	// Starting → healthy is an event too; wait for it so the next change is the failure.
+	waitFor(t, "shop-1 healthy", func() bool { return f.engine.Health(t, f.prefix+"1") == "healthy" })
+
+	post(t, sickAddress, "/sick")
+	waitForMembers(t, rec, viaHealthEvents, "shop-1's health check fails", f.prefix+"2")
+	if got := f.engine.Health(t, f.prefix+"1"); got != "unhealthy" {
+		t.Fatalf("Docker reports shop-1 %q, want unhealthy", got)
+	}
+
+	post(t, sickAddress, "/well")
+	waitForMembers(t, rec, viaHealthEvents, "shop-1 healthy again", f.prefix+"1", f.prefix+"2")
+}
+
+// post sends an empty POST to a backend container.
+func post(t *testing.T, address, path string) {
+	t.Helper()
+	client := http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Post("http://"+address+path, "text/plain", nil)
+	if err != nil {
+		t.Fatalf("POST %s%s: %v", address, path, err)
+	}
+	resp.Body.Close()
+}
+
 // eventsBlocker is a TCP endpoint in front of the engine's unix socket that passes every
 // call except GET /events, which it refuses: the watcher runs without events.
 func eventsBlocker(t *testing.T) (endpoint string, lists func() int) {

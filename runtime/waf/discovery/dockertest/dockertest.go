@@ -182,6 +182,9 @@ type ContainerSpec struct {
 	// PublishLoopback publishes BackendPort on a free port of 127.0.0.1 (never on all
 	// addresses).
 	PublishLoopback bool
+	// HealthCheck gives the container Docker's own health check: `backend -check` every
+	// interval, unhealthy after one failure.
+	HealthCheck time.Duration
 }
 
 // RunContainer creates and starts a container; it is removed (forced) in t.Cleanup.
@@ -202,6 +205,14 @@ func (e *Engine) RunContainer(t testing.TB, spec ContainerSpec) string {
 		"Labels":       e.Labels(),
 		"ExposedPorts": map[string]any{port: map[string]any{}},
 		"HostConfig":   hostConfig,
+	}
+	if spec.HealthCheck > 0 {
+		body["Healthcheck"] = map[string]any{
+			"Test":     []string{"CMD", "/backend", "-check"},
+			"Interval": spec.HealthCheck.Nanoseconds(),
+			"Timeout":  (2 * time.Second).Nanoseconds(),
+			"Retries":  1,
+		}
 	}
 	var created struct {
 		ID string `json:"Id"`
@@ -287,4 +298,22 @@ func (e *Engine) remove(t testing.TB, path string, query url.Values) {
 	case !docker.IsNotFound(err):
 		t.Errorf("clean up %s: %v", path, err)
 	}
+}
+
+// Health is the state of a container's Docker health check: starting, healthy,
+// unhealthy, or "" without one.
+func (e *Engine) Health(t testing.TB, name string) string {
+	t.Helper()
+	var inspected struct {
+		State struct {
+			Health *struct {
+				Status string `json:"Status"`
+			} `json:"Health"`
+		} `json:"State"`
+	}
+	e.call(t, http.MethodGet, "/containers/"+name+"/json", nil, nil, &inspected)
+	if inspected.State.Health == nil {
+		return ""
+	}
+	return inspected.State.Health.Status
 }
