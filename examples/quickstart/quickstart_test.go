@@ -141,6 +141,10 @@ func TestQuickstartLifecycle(t *testing.T) {
 	if !strings.Contains(status, "pool app: "+backendAddr+"  UP") {
 		t.Fatalf("status does not show the pool member %s UP:\n%s", backendAddr, status)
 	}
+	// Its figures at a glance, from the same /status.
+	if !strings.Contains(status, "members UP:") || !strings.Contains(status, "blocked:") {
+		t.Fatalf("status does not show the WAF's figures (members UP, blocked):\n%s", status)
+	}
 	if code, out := c.run("plan", "-detailed-exitcode"); code != 0 {
 		t.Fatalf("plan right after apply exited %d, want 0 (no changes):\n%s", code, out)
 	}

@@ -204,3 +204,21 @@ func sortedKeys(counters *sync.Map) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// actionTotals sums the requests of every site (and of no site) by action.
+func (m *metrics) actionTotals() [actionCount]uint64 {
+	var totals [actionCount]uint64
+	add := func(c *siteCounters) {
+		for action := range c.byClass {
+			for class := range c.byClass[action] {
+				totals[action] += c.byClass[action][class].Load()
+			}
+		}
+	}
+	add(&m.unrouted)
+	m.sites.Range(func(_, c any) bool {
+		add(c.(*siteCounters))
+		return true
+	})
+	return totals
+}

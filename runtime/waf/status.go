@@ -1,6 +1,7 @@
 package waf
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -68,6 +69,7 @@ func (s *Server) Status() admin.Status {
 		details.Sites = append(details.Sites, siteStatus{Name: st.name, Hostnames: st.hostnames, Pool: st.pool.Name, Mode: string(st.mode)})
 	}
 	var components []admin.Component
+	up, members := 0, 0
 	for _, p := range lc.pools {
 		ps := poolStatusOf(p)
 		if ds, ok := s.DiscoveryStatus(p.Name); ok {
@@ -75,9 +77,24 @@ func (s *Server) Status() admin.Status {
 		}
 		details.Pools = append(details.Pools, ps)
 		components = append(components, poolComponents(ps)...)
+		for _, m := range ps.Members {
+			members++
+			if m.Status == "UP" {
+				up++
+			}
+		}
+	}
+	totals := s.metrics.actionTotals()
+	facts := []admin.Fact{
+		{Name: "members UP", Value: fmt.Sprintf("%d of %d", up, members)},
+		{Name: "requests", Value: fmt.Sprint(totals[actionPassed] + totals[actionDetected] + totals[actionBlocked] + totals[actionRejected])},
+		{Name: "blocked", Value: fmt.Sprint(totals[actionBlocked])},
+		{Name: "detected", Value: fmt.Sprint(totals[actionDetected])},
+		{Name: "rejected (overload)", Value: fmt.Sprint(totals[actionRejected])},
 	}
 	return admin.Status{
 		Components:       components,
+		Facts:            facts,
 		Kind:             "waf",
 		Version:          version.Version,
 		ConfigSHA256:     lc.sha256,

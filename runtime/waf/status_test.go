@@ -59,3 +59,26 @@ func TestStatusShowsHealthView(t *testing.T) {
 		t.Errorf("UP again: check=%v code=%v, want L7OK 200", m["check"], m["code"])
 	}
 }
+
+// TestStatusFacts: the figures `rampart status` prints under a WAF count what it did.
+func TestStatusFacts(t *testing.T) {
+	a := startBackend(t, "a")
+	w := startWAF(t, simpleConfig("block", a.address()))
+	// Host is a name, not an IP, so rule 920350 stays quiet on the benign request.
+	if resp := w.get(t, "localhost", "/products?q=shoes"); resp.status != http.StatusOK {
+		t.Fatalf("benign GET = %d, want 200", resp.status)
+	}
+	if resp := w.get(t, "", "/products?id=1%20UNION%20SELECT%20password%20FROM%20users"); resp.status != http.StatusForbidden {
+		t.Fatalf("attack GET = %d, want 403", resp.status)
+	}
+	facts := map[string]string{}
+	for _, f := range w.status(t).Facts {
+		facts[f.Name] = f.Value
+	}
+	want := map[string]string{"members UP": "1 of 1", "requests": "2", "blocked": "1", "detected": "0", "rejected (overload)": "0"}
+	for name, value := range want {
+		if facts[name] != value {
+			t.Errorf("fact %q = %q, want %q (all: %v)", name, facts[name], value, facts)
+		}
+	}
+}
