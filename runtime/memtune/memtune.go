@@ -67,3 +67,25 @@ func parseLimit(s string) (int64, bool) {
 	}
 	return v, true
 }
+
+// MemoryLimit is the memory this process may use: its cgroup's limit (v2, then v1), else
+// the host's RAM (MemTotal of /proc/meminfo); 0 when neither can be read. Caches size
+// themselves as a share of it.
+func MemoryLimit() int64 {
+	if limit, ok := cgroupMemoryLimit(); ok {
+		return limit
+	}
+	data, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(data)) {
+		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return 0
+}

@@ -30,3 +30,9 @@ func TestApplyLeavesGOGCToTheUser(t *testing.T) {
 		t.Fatalf("Apply with GOGC and GOMEMLIMIT set = %+v, want nothing changed", s)
 	}
 }
+
+func TestMemoryLimitFallsBackToHostRAM(t *testing.T) {
+	if got := MemoryLimit(); got <= 0 {
+		t.Fatalf("MemoryLimit() = %d; want the cgroup limit or the host's RAM", got)
+	}
+}

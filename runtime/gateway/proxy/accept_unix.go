@@ -1,0 +1,7 @@
+//go:build unix
+
+package proxy
+
+import "syscall"
+
+var errTooManyFiles = syscall.EMFILE
