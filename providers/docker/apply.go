@@ -58,40 +58,55 @@ func (p *placement) create(ctx context.Context, cli *client.Client, inst protoco
 	if diags := checkAdminListen(rendered.Parsed); diags.HasErrors() {
 		return fail(diags)
 	}
-	ref, binary, diags := p.imageRef(kind, final.Placement)
+	src, diags := p.imageRef(kind, final.Placement)
 	if diags.HasErrors() {
 		return fail(diags)
 	}
-	var imageID string
-	var err error
-	if binary.Path != "" {
-		imageID, err = p.ensureImage(ctx, cli, kind, ref, binary, progress)
-	} else {
-		imageID, err = userImageID(ctx, cli, ref)
-	}
+	ref := src.ref
+	// Held until the container exists: a prune by a parallel apply must not take it.
+	release := p.images.hold(ref)
+	defer release()
+	imageID, fresh, err := p.prepareImage(ctx, cli, kind, src, progress)
 	if err != nil {
-		return fail(diags.FromErr("cannot prepare image "+ref, err))
+		return fail(engineErr(ctx, cli, diags.FromErr("cannot prepare image "+ref, err)))
 	}
-	spec, diags := p.buildSpec(inst, kind, ref, binary.Path != "", final.Placement, rendered)
+	spec, diags := p.buildSpec(inst, kind, ref, src.binary.Path != "", final.Placement, rendered)
 	if diags.HasErrors() {
 		return fail(diags)
+	}
+	networks, diags := managedNetworks(final.Placement)
+	if diags.HasErrors() {
+		return fail(diags)
+	}
+	for _, n := range networks {
+		if err := p.ensureNetwork(ctx, cli, inst.Lineage, n, progress); err != nil {
+			return fail(engineErr(ctx, cli, diags.FromErr("cannot prepare network "+n.name, err)))
+		}
 	}
 	// A container left behind for this very instance (state lost, or an apply killed
 	// half-way) holds the name; it carries our labels, so it is ours to remove.
 	if err := p.removeLeftover(ctx, cli, inst, spec.name, progress); err != nil {
-		return fail(diags.FromErr("cannot remove leftover container", err))
+		return fail(engineErr(ctx, cli, diags.FromErr("cannot remove leftover container", err)))
 	}
 
 	created, err := cli.ContainerCreate(ctx, spec.config, spec.hostConfig, spec.networking, nil, spec.name)
 	if err != nil {
-		return fail(diags.FromErr("cannot create container "+spec.name, err))
+		return fail(engineErr(ctx, cli, diags.FromErr("cannot create container "+spec.name, err)))
 	}
 	id := created.ID
+	release()
 	progress("created container %s (%s)", spec.name, shortID(id))
 	discard := func(diags protocol.Diagnostics) *protocol.ApplyResponse {
 		// Fail closed: a container that is not healthy is removed, not left half-working.
+		// When the engine itself is gone this fails too; the container carries the
+		// instance's labels, so the next apply finds it and removes it (removeLeftover).
 		_ = cli.ContainerRemove(context.WithoutCancel(ctx), id, container.RemoveOptions{Force: true, RemoveVolumes: true})
-		return fail(diags)
+		return fail(engineErr(ctx, cli, diags))
+	}
+	for _, name := range spec.networks[min(1, len(spec.networks)):] {
+		if err := cli.NetworkConnect(ctx, name, id, nil); err != nil {
+			return discard(diags.FromErr("cannot connect container "+spec.name+" to network "+name, err))
+		}
 	}
 	if err := copyConfig(ctx, cli, id, rendered.Data); err != nil {
 		return discard(diags.FromErr("cannot deliver the runtime configuration", err))
@@ -104,18 +119,28 @@ func (p *placement) create(ctx context.Context, cli *client.Client, inst protoco
 		return discard(diags.FromErr("cannot inspect container "+spec.name, err))
 	}
 	ip := containerIP(info)
-	admin := adminTarget(ip, rendered.Parsed)
+	admin, err := p.adminReach(info, rendered.Parsed)
+	if err != nil {
+		return discard(diags.FromErr("cannot check the health of "+spec.name, err))
+	}
 	progress("waiting for /healthz on %s", admin)
 	started := time.Now()
 	alive := runtimes.Process{Alive: func() bool {
 		return running(ctx, func(ctx context.Context) (container.InspectResponse, error) { return cli.ContainerInspect(ctx, id) })
 	}}
 	if err := runtimes.WaitReady(ctx, runtimes.NewClient(admin, ""), alive, rendered.SHA256(), p.healthTimeout); err != nil {
+		if lost := engineLost(ctx, cli); lost != nil {
+			return discard(diags.FromErr("lost the Docker engine while "+spec.name+" started", lost))
+		}
 		logs := containerLogs(context.WithoutCancel(ctx), cli, id)
 		return discard(diags.Errorf(kind.Binary+" did not become healthy",
 			"container %s: %v. Its last log lines:\n%s", spec.name, err, logs))
 	}
 	progress("%s is healthy after %s", spec.name, time.Since(started).Round(10*time.Millisecond))
+	if fresh {
+		// A new image (a rebuilt runtime binary) may leave an older one unused.
+		p.pruneImages(ctx, cli, progress)
+	}
 
 	return &protocol.ApplyResponse{New: &protocol.InstanceValue{
 		Runtime: final.Runtime,
@@ -152,7 +177,11 @@ func (p *placement) update(ctx context.Context, cli *client.Client, kind applian
 		_ = copyConfig(context.WithoutCancel(ctx), cli, id, previous)
 		return keep(diags.FromErr("cannot signal "+kind.Binary, err))
 	}
-	admin := adminTarget(containerIP(info), rendered.Parsed)
+	admin, err := p.adminReach(info, rendered.Parsed)
+	if err != nil {
+		_ = copyConfig(context.WithoutCancel(ctx), cli, id, previous)
+		return keep(diags.FromErr("cannot check the reload of "+kind.Binary, err))
+	}
 	alive := runtimes.Process{Alive: func() bool {
 		return running(ctx, func(ctx context.Context) (container.InspectResponse, error) { return cli.ContainerInspect(ctx, id) })
 	}}
@@ -170,17 +199,56 @@ func (p *placement) update(ctx context.Context, cli *client.Client, kind applian
 	}}
 }
 
-// imageRef is the image an instance runs: the user's image, or the one built from the
-// runtime binary (then binary is set).
-func (p *placement) imageRef(kind appliance.Kind, pl cty.Value) (string, runtimes.Binary, protocol.Diagnostics) {
-	if img := shape.String(pl, attrImage); img != "" {
-		return img, runtimes.Binary{}, nil
+// imageSource is where the image of an instance comes from: a runtime binary rampart
+// builds into an image (binary set), an archive to load (archive set), or an image the
+// user provides on the engine (neither).
+type imageSource struct {
+	ref       string
+	binary    runtimes.Binary
+	archive   string
+	archiveID string // the image id the archive holds
+}
+
+// imageRef resolves the image an instance runs.
+func (p *placement) imageRef(kind appliance.Kind, pl cty.Value) (imageSource, protocol.Diagnostics) {
+	img := shape.String(pl, attrImage)
+	if file := shape.String(pl, attrImageArchive); file != "" {
+		held, err := p.archives.read(file)
+		if err == nil {
+			var ref string
+			if ref, err = held.ref(img); err == nil {
+				return imageSource{ref: ref, archive: file, archiveID: held.id}, nil
+			}
+		}
+		return imageSource{}, protocol.Diagnostics{{Severity: protocol.Error, Summary: "cannot use image_archive",
+			Detail: err.Error() + ".", Attribute: cty.GetAttrPath("placement").GetAttr(attrImageArchive)}}
+	}
+	if img != "" {
+		return imageSource{ref: img}, nil
 	}
 	binary, diags := resolveBinary(&p.binaries, kind.Binary, p.runtimeDir)
 	if diags.HasErrors() {
-		return "", binary, diags
+		return imageSource{}, diags
 	}
-	return builtImageRef(kind, binary.SHA256), binary, nil
+	return imageSource{ref: builtImageRef(kind, binary.SHA256), binary: binary}, nil
+}
+
+// prepareImage makes the image of src present on the engine and returns its id; fresh
+// says it was built or loaded just now.
+func (p *placement) prepareImage(ctx context.Context, cli *client.Client, kind appliance.Kind, src imageSource, progress sdk.Progress) (id string, fresh bool, err error) {
+	switch {
+	case src.binary.Path != "":
+		if inspected, err := cli.ImageInspect(ctx, src.ref); err == nil {
+			return inspected.ID, false, nil
+		}
+		id, err = p.ensureImage(ctx, cli, kind, src.ref, src.binary, progress)
+		return id, err == nil, err
+	case src.archive != "":
+		id, err = loadArchive(ctx, cli, src.archive, archiveImage{id: src.archiveID, tags: []string{src.ref}}, progress)
+		return id, err == nil, err
+	}
+	id, err = userImageID(ctx, cli, src.ref)
+	return id, false, err
 }
 
 // userImageID returns the id of an image the user provides; it must be present on the

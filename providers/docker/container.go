@@ -28,6 +28,7 @@ type containerSpec struct {
 	config     *container.Config
 	hostConfig *container.HostConfig
 	networking *network.NetworkingConfig
+	networks   []string // every network it joins, the one it is created on first
 }
 
 // buildSpec turns the placement block and the rendered configuration into a container
@@ -101,11 +102,22 @@ func (p *placement) buildSpec(inst protocol.Instance, kind appliance.Kind, ref s
 	}
 	if v := shape.Attr(plain, attrDockerdSocket); !v.IsNull() && v.IsKnown() && v.True() {
 		hostConfig.Binds = append(hostConfig.Binds, dockerSocket+":"+dockerSocket+":ro")
+		// The runtime runs as nobody; the socket is root:docker 0660.
+		if gid, ok := socketGroup(p.engine.daemonHost()); ok {
+			hostConfig.GroupAdd = append(hostConfig.GroupAdd, gid)
+		}
 	}
+	mounts, mountDiags := volumeMounts(plain)
+	if mountDiags.HasErrors() {
+		return containerSpec{}, mountDiags
+	}
+	hostConfig.Mounts = mounts
 	var networking *network.NetworkingConfig
-	if name := shape.String(plain, attrNetwork); name != "" {
-		hostConfig.NetworkMode = container.NetworkMode(name)
-		networking = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{name: {}}}
+	networks := containerNetworks(plain)
+	if len(networks) > 0 {
+		// A container is created on one network; connect joins the others before start.
+		hostConfig.NetworkMode = container.NetworkMode(networks[0])
+		networking = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{networks[0]: {}}}
 	}
 	config := &container.Config{
 		Image:        ref,
@@ -120,7 +132,7 @@ func (p *placement) buildSpec(inst protocol.Instance, kind appliance.Kind, ref s
 	if builtImage {
 		config.User = runtimeUser
 	}
-	return containerSpec{name: containerName(inst), config: config, hostConfig: hostConfig, networking: networking}, nil
+	return containerSpec{name: containerName(inst), config: config, hostConfig: hostConfig, networking: networking, networks: networks}, nil
 }
 
 // memorySwapBytes reads memory_swap: a size like memory, or -1 for unlimited swap.
@@ -197,10 +209,16 @@ func stringMap(v cty.Value) (map[string]string, error) {
 	return out, nil
 }
 
-// containerIP is the container's address on its network (the first one it has).
+// containerIP is the container's address on the network it was created on (its
+// NetworkMode), else the first address it has.
 func containerIP(info container.InspectResponse) string {
 	if info.NetworkSettings == nil {
 		return ""
+	}
+	if info.HostConfig != nil {
+		if ep := info.NetworkSettings.Networks[string(info.HostConfig.NetworkMode)]; ep != nil && ep.IPAddress != "" {
+			return ep.IPAddress
+		}
 	}
 	for _, ep := range info.NetworkSettings.Networks {
 		if ep != nil && ep.IPAddress != "" {

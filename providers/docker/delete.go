@@ -26,15 +26,25 @@ func (p *placement) Delete(ctx context.Context, req *protocol.ApplyRequest, prog
 	}
 	timeout := int(p.stopTimeout.Seconds())
 	progress("stopping container %s", shortID(id))
-	if err := cli.ContainerStop(ctx, id, container.StopOptions{Timeout: &timeout}); err != nil {
-		if cerrdefs.IsNotFound(err) {
-			return nil
+	err = cli.ContainerStop(ctx, id, container.StopOptions{Timeout: &timeout})
+	switch {
+	case cerrdefs.IsNotFound(err):
+		// Already gone; its network and image may still be left to tidy.
+	case err != nil:
+		return engineErr(ctx, cli, diags.FromErr("cannot stop container "+shortID(id), err))
+	default:
+		if err := cli.ContainerRemove(ctx, id, container.RemoveOptions{RemoveVolumes: true}); err != nil && !cerrdefs.IsNotFound(err) {
+			return engineErr(ctx, cli, diags.FromErr("cannot remove container "+shortID(id), err))
 		}
-		return diags.FromErr("cannot stop container "+shortID(id), err)
+		progress("removed container %s", shortID(id))
 	}
-	if err := cli.ContainerRemove(ctx, id, container.RemoveOptions{RemoveVolumes: true}); err != nil && !cerrdefs.IsNotFound(err) {
-		return diags.FromErr("cannot remove container "+shortID(id), err)
+	if diags := p.removeUnusedNetworks(ctx, cli, req.Instance.Lineage, req.Prior.Placement, progress); diags.HasErrors() {
+		return diags
 	}
-	progress("removed container %s", shortID(id))
+	// Pruning lists every image and container: do it only when the image of the container
+	// just removed is now unused (the last of a bulk destroy), not for each of hundreds.
+	if image := shape.String(req.Prior.Placement, attrImageID); image != "" && !imageInUse(ctx, cli, image) {
+		p.pruneImages(ctx, cli, progress)
+	}
 	return nil
 }

@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
 	"github.com/docker/go-connections/nat"
 	"github.com/rampart-sec/rampart/providers/protocol"
@@ -70,9 +73,12 @@ func (p *placement) Import(ctx context.Context, req *protocol.ImportRequest) *pr
 	if err != nil {
 		return fail("cannot decode the configuration", "%s in container %s: %v.", containerConfigFile, id, err)
 	}
-	user, err := importedSettings(ctx, cli, kind, parsed, info)
+	user, err := containerSettings(ctx, cli, &imageEnvs{}, kind, needsLowPorts(parsed), info)
 	if err != nil {
 		return fail("cannot read the container's settings", "Container %s: %v.", id, err)
+	}
+	if err := importedNetworks(ctx, cli, info, user); err != nil {
+		return fail("cannot read the container's networks", "Container %s: %v.", id, err)
 	}
 	user[attrContainerID] = cty.StringVal(info.ID)
 	user[attrContainerName] = cty.StringVal(trimSlash(info.Name))
@@ -80,6 +86,48 @@ func (p *placement) Import(ctx context.Context, req *protocol.ImportRequest) *pr
 	user[attrImageRef] = cty.StringVal(info.Config.Image)
 	user[attrAddress] = cty.StringVal(containerIP(info))
 	return &protocol.ImportResponse{Imported: &protocol.InstanceValue{Runtime: runtime, Placement: placementObject(user)}}
+}
+
+// importedNetworks turns the networks a container joined that rampart manages (labelled
+// rampart.network) into managed_network blocks; network keeps naming an existing one.
+func importedNetworks(ctx context.Context, cli *client.Client, info container.InspectResponse, user map[string]cty.Value) error {
+	if info.NetworkSettings == nil {
+		return nil
+	}
+	names := make([]string, 0, len(info.NetworkSettings.Networks))
+	for name := range info.NetworkSettings.Networks {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	// The network the container was created on comes first, as in containerNetworks.
+	primary := string(info.HostConfig.NetworkMode)
+	sort.SliceStable(names, func(i, j int) bool { return names[i] == primary && names[j] != primary })
+	var blocks []cty.Value
+	for _, name := range names {
+		nw, err := cli.NetworkInspect(ctx, name, network.InspectOptions{})
+		if err != nil {
+			return fmt.Errorf("inspect network %s: %w", name, err)
+		}
+		if _, managed := nw.Labels[labelNetwork]; !managed {
+			continue
+		}
+		subnet := cty.NullVal(cty.String)
+		if len(nw.IPAM.Config) > 0 && nw.IPAM.Config[0].Subnet != "" {
+			subnet = cty.StringVal(nw.IPAM.Config[0].Subnet)
+		}
+		internal := cty.NullVal(cty.Bool)
+		if nw.Internal {
+			internal = cty.True
+		}
+		blocks = append(blocks, cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal(name), "subnet": subnet, "internal": internal}))
+		if v, ok := user[attrNetwork]; ok && v.AsString() == name {
+			delete(user, attrNetwork)
+		}
+	}
+	if len(blocks) > 0 {
+		user[attrManagedNetwork] = cty.ListVal(blocks)
+	}
+	return nil
 }
 
 // placementObject is a placement value with attrs set and every other attribute null.
@@ -94,9 +142,11 @@ func placementObject(attrs map[string]cty.Value) cty.Value {
 	return cty.ObjectVal(all)
 }
 
-// importedSettings reads the user attributes back from a container, leaving null what
+// containerSettings reads the user attributes back from a container, leaving null what
 // the provider's defaults give, so a configuration that omits them plans no change.
-func importedSettings(ctx context.Context, cli *client.Client, kind appliance.Kind, parsed appliance.Config, info container.InspectResponse) (map[string]cty.Value, error) {
+// lowPorts says the runtime listens below 1024, for which the provider itself adds
+// NET_BIND_SERVICE (it is then not part of cap_add).
+func containerSettings(ctx context.Context, cli *client.Client, envs *imageEnvs, kind appliance.Kind, lowPorts bool, info container.InspectResponse) (map[string]cty.Value, error) {
 	out := map[string]cty.Value{}
 	hc := info.HostConfig
 	// A built image (rampart/<kind>:...) is what a null image means.
@@ -116,7 +166,7 @@ func importedSettings(ctx context.Context, cli *client.Client, kind appliance.Ki
 	if publish != "" && publish != defaultPublishAddress {
 		out[attrPublishAddress] = cty.StringVal(publish)
 	}
-	env, err := importedEnv(ctx, cli, info)
+	env, err := importedEnv(ctx, cli, envs, info)
 	if err != nil {
 		return nil, err
 	}
@@ -124,10 +174,10 @@ func importedSettings(ctx context.Context, cli *client.Client, kind appliance.Ki
 		out[attrEnv] = cty.MapVal(env)
 	}
 	if hc.Memory > 0 {
-		out[attrMemory] = cty.StringVal(strconv.FormatInt(hc.Memory, 10))
+		out[attrMemory] = cty.StringVal(sizeString(hc.Memory))
 	}
 	if hc.MemorySwap != 0 {
-		out[attrMemorySwap] = cty.StringVal(strconv.FormatInt(hc.MemorySwap, 10))
+		out[attrMemorySwap] = cty.StringVal(sizeString(hc.MemorySwap))
 	}
 	if hc.PidsLimit != nil && *hc.PidsLimit > 0 {
 		out[attrPidsLimit] = cty.NumberIntVal(*hc.PidsLimit)
@@ -136,7 +186,7 @@ func importedSettings(ctx context.Context, cli *client.Client, kind appliance.Ki
 	var capabilities []cty.Value
 	for _, c := range hc.CapAdd {
 		name := strings.TrimPrefix(strings.ToUpper(c), "CAP_")
-		if name == "NET_BIND_SERVICE" && needsLowPorts(parsed) {
+		if name == "NET_BIND_SERVICE" && lowPorts {
 			continue
 		}
 		capabilities = append(capabilities, cty.StringVal(name))
@@ -180,16 +230,10 @@ func importedPorts(bindings nat.PortMap) (map[string]cty.Value, string, error) {
 }
 
 // importedEnv is the container's environment minus what its image sets.
-func importedEnv(ctx context.Context, cli *client.Client, info container.InspectResponse) (map[string]cty.Value, error) {
-	imageEnv := map[string]bool{}
-	img, err := cli.ImageInspect(ctx, info.Image)
-	if err != nil && !cerrdefs.IsNotFound(err) {
-		return nil, fmt.Errorf("inspect image %s: %w", info.Image, err)
-	}
-	if err == nil && img.Config != nil {
-		for _, kv := range img.Config.Env {
-			imageEnv[kv] = true
-		}
+func importedEnv(ctx context.Context, cli *client.Client, envs *imageEnvs, info container.InspectResponse) (map[string]cty.Value, error) {
+	imageEnv, err := envs.get(ctx, cli, info.Image)
+	if err != nil {
+		return nil, err
 	}
 	env := map[string]cty.Value{}
 	for _, kv := range info.Config.Env {
@@ -200,4 +244,47 @@ func importedEnv(ctx context.Context, cli *client.Client, info container.Inspect
 		env[name] = cty.StringVal(value)
 	}
 	return env, nil
+}
+
+// imageEnvs caches the environment images set, by image id: a refresh of hundreds of
+// containers of one image inspects the image once.
+type imageEnvs struct {
+	mu  sync.Mutex
+	env map[string]map[string]bool
+}
+
+func (c *imageEnvs) get(ctx context.Context, cli *client.Client, imageID string) (map[string]bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if env, ok := c.env[imageID]; ok {
+		return env, nil
+	}
+	env := map[string]bool{}
+	img, err := cli.ImageInspect(ctx, imageID)
+	if err != nil && !cerrdefs.IsNotFound(err) {
+		return nil, fmt.Errorf("inspect image %s: %w", imageID, err)
+	}
+	if err == nil && img.Config != nil {
+		for _, kv := range img.Config.Env {
+			env[kv] = true
+		}
+	}
+	if c.env == nil {
+		c.env = map[string]map[string]bool{}
+	}
+	c.env[imageID] = env
+	return env, nil
+}
+
+// sizeString writes a byte count as Docker's size syntax reads it back: 512M, 2G.
+func sizeString(n int64) string {
+	for _, u := range []struct {
+		suffix string
+		size   int64
+	}{{"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}} {
+		if n > 0 && n%u.size == 0 {
+			return strconv.FormatInt(n/u.size, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(n, 10)
 }

@@ -22,9 +22,11 @@ const (
 )
 
 // Observe refreshes many instances with ONE container list call filtered by rampart's
-// labels, instead of inspecting each container. The runtime configuration is not read
-// back here (one archive call per container would make a plan of hundreds of
-// appliances cost seconds): only rampart writes it, and Read does read it back.
+// labels, which says which containers exist and run, then inspects the running ones in
+// parallel for the settings that drift (env, ports, image, resources). The runtime
+// configuration is not read back here (one archive call per container would make a plan
+// of hundreds of appliances cost seconds): only rampart writes it, and Read does read
+// it back.
 func (p *placement) Observe(ctx context.Context, req *protocol.ObserveRequest) *protocol.ObserveResponse {
 	resp := &protocol.ObserveResponse{Observed: make(map[string]*protocol.Observed, len(req.Instances))}
 	if len(req.Instances) == 0 {
@@ -45,16 +47,31 @@ func (p *placement) Observe(ctx context.Context, req *protocol.ObserveRequest) *
 		resp.Diagnostics = resp.Diagnostics.FromErr("cannot list containers", err)
 		return resp
 	}
-	for _, in := range req.Instances {
+	observed := make([]protocol.Observed, len(req.Instances))
+	var checks []driftCheck
+	for i, in := range req.Instances {
 		c, ok := containers[instanceKey{in.Instance.Address, in.Instance.Lineage}]
 		if !ok {
 			c, ok = imported[shape.String(in.Prior.Placement, attrContainerID)]
 		}
-		observed := observeSummary(c, ok, in.Prior)
-		if req.WantStatus && observed.Value != nil {
-			observed.Status.Health = p.health(ctx, in.Instance, observed.Value.Placement, in.Prior.Runtime)
+		observed[i] = observeSummary(c, ok, in.Prior)
+		if kind, diags := runtimes.LookupKind("docker", in.Instance.Kind); observed[i].Value != nil && !diags.HasErrors() {
+			checks = append(checks, driftCheck{address: in.Instance.Address, containerID: c.ID, kind: kind,
+				prior: in.Prior.Placement, recreated: c.ID != shape.String(in.Prior.Placement, attrContainerID)})
 		}
-		resp.Observed[in.Instance.Address] = &observed
+	}
+	// The list says which containers exist; their settings (env, ports, resources...) need
+	// an inspect each, made in parallel.
+	settings := observeSettings(ctx, cli, checks)
+	for i, in := range req.Instances {
+		obs := observed[i]
+		if pl, ok := settings[in.Instance.Address]; ok {
+			obs.Value.Placement = shape.Value(pl, shape.ComputedOf(obs.Value.Placement))
+		}
+		if req.WantStatus && obs.Value != nil {
+			obs.Status.Health = p.health(ctx, in.Instance, obs.Value.Placement, in.Prior.Runtime)
+		}
+		resp.Observed[in.Instance.Address] = &obs
 	}
 	return resp
 }

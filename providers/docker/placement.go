@@ -29,6 +29,9 @@ type placement struct {
 	engine   engine
 	binaries runtimes.BinaryHashes
 	tally    reservations // overcommit guard: what the planned appliances reserve
+	networks networkLocks // managed networks: create and remove one at a time
+	images   imageUse     // images this process is about to run: never pruned meanwhile
+	archives archiveCache // what each image_archive holds, read once
 
 	// runtimeDir, when set, is where runtime binaries are looked for instead of next to
 	// the provider executable (tests).

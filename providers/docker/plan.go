@@ -27,9 +27,15 @@ func (p *placement) Plan(ctx context.Context, req *protocol.PlanRequest) *protoc
 		resp.Diagnostics = diags
 		return resp
 	}
-	if _, diags := capAdd(config.Placement); diags.HasErrors() {
-		resp.Diagnostics = diags
-		return resp
+	for _, check := range []func(cty.Value) protocol.Diagnostics{
+		func(pl cty.Value) protocol.Diagnostics { _, d := capAdd(pl); return d },
+		func(pl cty.Value) protocol.Diagnostics { _, d := managedNetworks(pl); return d },
+		func(pl cty.Value) protocol.Diagnostics { _, d := volumeMounts(pl); return d },
+	} {
+		if diags := check(config.Placement); diags.HasErrors() {
+			resp.Diagnostics = diags
+			return resp
+		}
 	}
 	if diags := p.checkOvercommit(ctx, req.Instance, config.Placement); diags.HasErrors() {
 		resp.Diagnostics = diags
@@ -37,14 +43,15 @@ func (p *placement) Plan(ctx context.Context, req *protocol.PlanRequest) *protoc
 	}
 	// The image reference is known at plan time: the user's image, or the tag of the
 	// one built from the runtime binary (a missing build shows up in `plan`).
-	var ref string
-	if shape.Attr(config.Placement, attrImage).IsKnown() {
-		ref, _, diags = p.imageRef(kind, config.Placement)
+	var src imageSource
+	if shape.Attr(config.Placement, attrImage).IsKnown() && shape.Attr(config.Placement, attrImageArchive).IsKnown() {
+		src, diags = p.imageRef(kind, config.Placement)
 		if diags.HasErrors() {
 			resp.Diagnostics = diags
 			return resp
 		}
 	}
+	ref := src.ref
 
 	observed := req.Observed
 	var changed []string
@@ -75,7 +82,7 @@ func (p *placement) Plan(ctx context.Context, req *protocol.PlanRequest) *protoc
 		resp.Planned = fresh()
 		return resp
 	}
-	replace := replaceReasons(kind, desired, ref, len(changed) > 0, config, *observed)
+	replace := replaceReasons(kind, desired, src, len(changed) > 0, config, *observed)
 	if len(replace.Paths) > 0 {
 		resp.RequiresReplace = replace.Paths
 		resp.Details = replace.Details
@@ -97,7 +104,8 @@ func (p *placement) Plan(ctx context.Context, req *protocol.PlanRequest) *protoc
 // replaceReasons lists what a reload cannot apply: runtime settings read only at
 // start-up (RestartFields), any placement attribute (Docker fixes them at creation) and
 // a different image (a rebuilt runtime binary gets a new tag).
-func replaceReasons(kind appliance.Kind, desired appliance.Config, ref string, runtimeChanged bool, config, observed protocol.InstanceValue) runtimes.Reasons {
+func replaceReasons(kind appliance.Kind, desired appliance.Config, src imageSource, runtimeChanged bool, config, observed protocol.InstanceValue) runtimes.Reasons {
+	ref := src.ref
 	r := runtimes.Reasons{Verb: "replace"}
 	r.AddRuntime(kind, desired, observed.Runtime, runtimeChanged)
 	placementPath := cty.GetAttrPath("placement")
@@ -111,6 +119,8 @@ func replaceReasons(kind appliance.Kind, desired appliance.Config, ref string, r
 	}
 	if running := shape.String(observed.Placement, attrImageRef); ref != "" && running != ref {
 		r.Add(placementPath.GetAttr(attrImageRef), fmt.Sprintf("image %s → %s", running, ref))
+	} else if running := shape.String(observed.Placement, attrImageID); src.archiveID != "" && running != "" && running != src.archiveID {
+		r.Add(placementPath.GetAttr(attrImageID), fmt.Sprintf("image_archive holds image %s, the container runs %s", shortID(src.archiveID), shortID(running)))
 	}
 	return r
 }

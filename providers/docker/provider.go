@@ -78,12 +78,24 @@ func providerSchema() *protocol.Schema {
 type engine struct {
 	mu     sync.Mutex
 	client *client.Client
+	host   string // the endpoint, e.g. unix:///var/run/docker.sock
 }
 
 func (e *engine) set(c *client.Client) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.client = c
+	e.host = c.DaemonHost()
+}
+
+// daemonHost is the endpoint of the engine, DefaultHost before any call.
+func (e *engine) daemonHost() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.host == "" {
+		return DefaultHost
+	}
+	return e.host
 }
 
 // get returns the configured client, connecting to DefaultHost when none is.
@@ -98,6 +110,7 @@ func (e *engine) get() (*client.Client, error) {
 		return nil, err
 	}
 	e.client = c
+	e.host = c.DaemonHost()
 	return c, nil
 }
 

@@ -22,6 +22,9 @@ const (
 	attrPidsLimit      = "pids_limit"
 	attrCapAdd         = "cap_add"
 	attrOvercommit     = "allow_overcommit"
+	attrImageArchive   = "image_archive"
+	attrManagedNetwork = "managed_network" // repeatable block: name, subnet, internal
+	attrVolume         = "volume"          // repeatable block: source, target, read_only
 
 	attrContainerID   = "container_id"
 	attrContainerName = "container_name"
@@ -44,7 +47,23 @@ const schemaVersion = 1
 // container (Docker cannot change them on a running one).
 // allow_overcommit is the exception: it only matters to Plan's overcommit guard.
 var userAttrs = []string{attrImage, attrNetwork, attrPorts, attrPublishAddress, attrEnv, attrMemory, attrCPUs, attrRestart,
-	attrDockerdSocket, attrMemorySwap, attrPidsLimit, attrCapAdd, attrOvercommit}
+	attrDockerdSocket, attrMemorySwap, attrPidsLimit, attrCapAdd, attrOvercommit, attrImageArchive, attrManagedNetwork, attrVolume}
+
+// managedNetworkType is one `managed_network { }` block: a network rampart creates,
+// labels and removes when its last container goes.
+var managedNetworkType = cty.Object(map[string]cty.Type{
+	"name":     cty.String,
+	"subnet":   cty.String,
+	"internal": cty.Bool,
+})
+
+// volumeType is one `volume { }` block: a host directory (absolute source) or a named
+// volume mounted into the container.
+var volumeType = cty.Object(map[string]cty.Type{
+	"source":    cty.String,
+	"target":    cty.String,
+	"read_only": cty.Bool,
+})
 
 // computedAttrs are the attributes the provider sets; the user cannot.
 var computedAttrs = []string{attrContainerID, attrContainerName, attrImageID, attrImageRef, attrAddress}
@@ -64,6 +83,9 @@ var placementType = cty.Object(map[string]cty.Type{
 	attrPidsLimit:      cty.Number,
 	attrCapAdd:         cty.List(cty.String),
 	attrOvercommit:     cty.Bool,
+	attrImageArchive:   cty.String,
+	attrManagedNetwork: cty.List(managedNetworkType),
+	attrVolume:         cty.List(volumeType),
 	attrContainerID:    cty.String,
 	attrContainerName:  cty.String,
 	attrImageID:        cty.String,
@@ -84,7 +106,9 @@ func placementSchema() *protocol.PlacementSchema {
 				attrImage: {Type: cty.String, Optional: true,
 					Description: "Image to run. Default: rampart/<kind>:<version>-<digest>, built from the shipped runtime binary."},
 				attrNetwork: {Type: cty.String, Optional: true,
-					Description: "Existing Docker network to attach the container to. Default: the engine's bridge."},
+					Description: "Existing Docker network to attach the container to (rampart neither creates nor removes it). Default: the engine's bridge, or the first managed_network."},
+				attrImageArchive: {Type: cty.String, Optional: true,
+					Description: `Image archive to load, like docker load --input: a .tar or .tar.gz written by docker save. The image is its first tag, or image when set.`},
 				attrPorts: {Type: cty.Map(cty.Number), Optional: true,
 					Description: "Published ports: host port = container port."},
 				attrPublishAddress: {Type: cty.String, Optional: true,
@@ -96,7 +120,7 @@ func placementSchema() *protocol.PlacementSchema {
 				attrRestart: {Type: cty.String, Optional: true,
 					Description: "Restart policy: no, always, on-failure or unless-stopped (default)."},
 				attrDockerdSocket: {Type: cty.Bool, Optional: true,
-					Description: "Bind-mount /var/run/docker.sock read-only, for the WAF's docker_discovery."},
+					Description: "Bind-mount /var/run/docker.sock read-only, for the WAF's docker_discovery; the container joins the socket's group."},
 				attrMemorySwap: {Type: cty.String, Optional: true,
 					Description: `Memory plus swap limit, e.g. "1G"; "-1" for unlimited swap. Needs memory.`},
 				attrPidsLimit: {Type: cty.Number, Optional: true, Description: "Maximum number of processes (threads) in the container."},
@@ -109,6 +133,25 @@ func placementSchema() *protocol.PlacementSchema {
 				attrImageID:       computed("Id of the image the container runs."),
 				attrImageRef:      computed("Image reference the container was created from."),
 				attrAddress:       computed("IP address of the container on its network."),
+			},
+			BlockTypes: map[string]*protocol.NestedBlock{
+				attrManagedNetwork: {Nesting: protocol.NestingList, Block: protocol.Schema{
+					Description: "A user-defined bridge network rampart creates (labelled with the state's lineage), attaches the container to, " +
+						"and removes once no container uses it. Appliances naming the same network share it.",
+					Attributes: map[string]*protocol.Attribute{
+						"name":     {Type: cty.String, Required: true, Description: "Network name."},
+						"subnet":   {Type: cty.String, Optional: true, Description: `Subnet in CIDR form, e.g. "10.30.0.0/24". Default: chosen by Docker.`},
+						"internal": {Type: cty.Bool, Optional: true, Description: "No route to the outside world (docker network create --internal)."},
+					},
+				}},
+				attrVolume: {Nesting: protocol.NestingList, Block: protocol.Schema{
+					Description: "A host directory or named volume mounted into the container, e.g. the scanner's shared and private directories.",
+					Attributes: map[string]*protocol.Attribute{
+						"source":    {Type: cty.String, Required: true, Description: "Absolute host path (bind mount) or volume name (created by Docker when missing, kept on destroy)."},
+						"target":    {Type: cty.String, Required: true, Description: "Absolute path in the container."},
+						"read_only": {Type: cty.Bool, Optional: true, Description: "Mount read-only."},
+					},
+				}},
 			},
 		},
 	}
