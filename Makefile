@@ -6,7 +6,7 @@ BIN      := bin
 # local provider does not see a "new" runtime binary after every build.
 LDFLAGS  := -s -w -X github.com/rampart-sec/rampart/version.Version=$(VERSION)
 GOBUILD  := CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=false -ldflags '$(LDFLAGS)'
-BINARIES := rampart rampart-provider-local rampart-provider-docker rampart-waf rampart-gateway rampart-cdr
+BINARIES := rampart rampart-provider-local rampart-provider-docker rampart-waf rampart-gateway rampart-cdr rampart-scanner
 
 .PHONY: help build demo test test-short bench bench-plan bench-waf ftw lint coraza-test proto clean
 

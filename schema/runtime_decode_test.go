@@ -173,7 +173,7 @@ func TestValidateRuntime(t *testing.T) {
 		{
 			name: "list element named by the path",
 			src:  "gateway \"dc1\" {\n  allowed_domains = [\"ok.example\", \"bad/domain\"]\n}\n",
-			want: []string{`main.hcl:2,36-48: Invalid gateway configuration; "bad/domain" is not a domain name`},
+			want: []string{`main.hcl:2,36-48: Invalid gateway configuration; "bad/domain" is not a domain name (character '/')`},
 		},
 		{
 			name: "number that is not whole",
@@ -202,7 +202,7 @@ func TestValidateRuntimeIgnoresSensitiveMarks(t *testing.T) {
 	a, v, diags := loadOne(t, "gateway \"dc1\" {\n  allowed_domains = [\"bad domain\"]\n}\n")
 	assertDiags(t, diags, nil)
 	assertDiags(t, ValidateRuntime(a, v.Mark(SensitiveMark)), []string{
-		`main.hcl:2,22-34: Invalid gateway configuration; "bad domain" is not a domain name`,
+		`main.hcl:2,22-34: Invalid gateway configuration; "bad domain" is not a domain name (character ' ')`,
 	})
 }
 
