@@ -8,7 +8,7 @@ LDFLAGS  := -s -w -X github.com/rampart-sec/rampart/version.Version=$(VERSION)
 GOBUILD  := CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=false -ldflags '$(LDFLAGS)'
 BINARIES := rampart rampart-provider-local rampart-provider-docker rampart-waf rampart-gateway rampart-cdr rampart-scanner
 
-.PHONY: help build demo test test-short bench bench-plan bench-waf ftw lint coraza-test proto clean
+.PHONY: help build demo test test-short bench bench-plan bench-waf bench-gateway bench-scanner bench-cdr ftw lint coraza-test proto clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -37,6 +37,15 @@ bench-plan: build ## plan of 1,000 appliances with state already matching → be
 
 bench-waf: build ## rampart-waf vs nginx + ModSecurity 3 with CRS v4 (installs nginx, wrk) → bench/results/waf.json
 	bash bench/waf/run.sh
+
+bench-gateway: ## rampart-gateway vs Squid (installs squid-openssl) → bench/results/gateway.json
+	bash bench/gateway/run.sh
+
+bench-scanner: ## rampart-scanner vs nmap on a namespace lab it builds (root; installs nmap and the services) → bench/results/scanner.json
+	bash bench/scanner/run.sh
+
+bench-cdr: ## rampart-cdr vs Suricata 7 (unpacked from bookworm-backports, not installed) → bench/results/cdr.json
+	bash bench/cdr/run.sh
 
 ftw: build ## the OWASP CRS v4.25.0 regression corpus against rampart-waf → bench/results/crs-regression.txt
 	$(GO) run ./bench/ftw -bin $(BIN)/rampart-waf -tests ../shared/data/crs-v4.25.0-tests/tests/regression/tests

@@ -2,7 +2,7 @@ package config
 
 // The detection and findings settings of rampart-cdr.
 //
-// Config.ApplyDefaults must call (the runtime engineer wires these in config.go):
+// Config.ApplyDefaults must call (config.go calls these):
 //
 //	if c.Detections == nil { c.Detections = &Detections{} }
 //	c.Detections.ApplyDefaults()

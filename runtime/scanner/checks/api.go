@@ -2,7 +2,7 @@
 // data (checks.yaml and vulnerable_versions.yaml, embedded in the binary); the Go code only
 // knows how to evaluate each kind of test they name (evaluate.go).
 //
-// For S1 (the scanner runtime), the whole API is:
+// For the scanner runtime, the whole API is:
 //
 //	findings := checks.Run(host, services, checks.Options{})
 //

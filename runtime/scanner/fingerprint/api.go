@@ -1,7 +1,7 @@
 // Package fingerprint names the service behind an open TCP port: protocol, product and
 // version, read from banners and from answers to a small probe set of our own.
 //
-// For S1 (the scanner runtime), the whole API is:
+// For the scanner runtime, the whole API is:
 //
 //	probes, err := fingerprint.LoadProbesFile(cfg.ServiceProbesFile) // only when the user set one
 //	svc, err := fingerprint.Identify(ctx, host, port, fingerprint.Options{Timeout: 5 * time.Second, UserProbes: probes})

@@ -17,7 +17,7 @@ import (
 
 var loopback = netip.MustParseAddr("127.0.0.1")
 
-// labTimeout is generous: other engineers compile on the same two cores.
+// labTimeout is generous: CI runs other packages' tests on the same two cores.
 const labTimeout = 4 * time.Second
 
 func identifyPort(t *testing.T, port int) Service {
