@@ -322,3 +322,36 @@ func TestKilledApplyLosesNothing(t *testing.T) {
 		t.Fatalf("state after the second apply: %v", got)
 	}
 }
+
+// TestPluginChangedAfterInit: a provider binary that differs from the checksum `rampart
+// init` recorded is refused before it runs, with what to do.
+func TestPluginChangedAfterInit(t *testing.T) {
+	dir := workdir(t, map[string]string{"main.hcl": "waf \"shop\" {\n" + wafRuntime + "  local {}\n}\n"})
+	// A copy in .rampart/plugins/ wins over the one next to rampart.
+	plugins := filepath.Join(dir, ".rampart", "plugins")
+	if err := os.MkdirAll(plugins, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	original, err := os.ReadFile(filepath.Join(binDir, "rampart-provider-local"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyPath := filepath.Join(plugins, "rampart-provider-local")
+	if err := os.WriteFile(copyPath, original, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mustRampart(t, dir, "init")
+	// Someone swaps the binary: here, one byte appended.
+	if err := os.WriteFile(copyPath, append(original, 0), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := rampart(t, dir, "plan")
+	if r.code != 1 {
+		t.Fatalf("plan with a changed plugin exited %d, want 1\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{`Provider "local" cannot be used`, `the plugin changed since "rampart init"`, "rampart init -upgrade"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+}
