@@ -8,7 +8,7 @@ LDFLAGS  := -s -w -X github.com/rampart-sec/rampart/version.Version=$(VERSION)
 GOBUILD  := CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=false -ldflags '$(LDFLAGS)'
 BINARIES := rampart rampart-provider-local rampart-provider-docker rampart-waf rampart-gateway rampart-cdr rampart-scanner
 
-.PHONY: help build demo test test-short bench bench-plan bench-waf bench-gateway bench-scanner bench-cdr ftw lint coraza-test proto clean
+.PHONY: help build demo test test-short bench bench-plan bench-waf bench-docker bench-gateway bench-scanner bench-cdr ftw lint coraza-test proto clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ bench-plan: build ## plan of 1,000 appliances with state already matching → be
 
 bench-waf: build ## rampart-waf vs nginx + ModSecurity 3 with CRS v4 (installs nginx, wrk) → bench/results/waf.json
 	bash bench/waf/run.sh
+
+bench-docker: ## Docker provider vs a direct Docker API loop, N = 10, 50, 200 WAF containers → bench/results/docker.json
+	bash bench/docker/run.sh
 
 bench-gateway: ## rampart-gateway vs Squid (installs squid-openssl) → bench/results/gateway.json
 	bash bench/gateway/run.sh
