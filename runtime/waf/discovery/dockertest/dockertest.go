@@ -52,7 +52,9 @@ func Connect(t testing.TB) *Engine {
 	if h := os.Getenv("DOCKER_HOST"); strings.HasPrefix(h, "unix://") || strings.HasPrefix(h, "tcp://") {
 		endpoint = h
 	}
-	c, err := docker.NewClient(endpoint, docker.Options{})
+	// Generous: on an engine shared with other tests' packages, a forced removal can take
+	// longer than the WAF's own 10 s per call.
+	c, err := docker.NewClient(endpoint, docker.Options{RequestTimeout: 2 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,7 +291,7 @@ func (e *Engine) call(t testing.TB, method, path string, query url.Values, in, o
 
 // remove deletes something the test created; already gone is fine.
 func (e *Engine) remove(t testing.TB, path string, query url.Values) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	resp, err := e.Client.Do(ctx, http.MethodDelete, path, query, nil, "")
 	switch {
