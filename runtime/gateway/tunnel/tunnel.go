@@ -1,9 +1,13 @@
 // Package tunnel relays bytes between a client and a destination (a CONNECT tunnel) with
-// bounded memory: a direction takes a 32 KiB buffer from a shared pool only once its side
-// has data to read, and gives it back right after writing, so thousands of idle tunnels
-// hold no buffers at all (two goroutine stacks each), unlike a buffer (or a splice pipe
-// pair) per direction. A tunnel with no traffic for the idle timeout is closed; once one
-// side has finished sending, the other gets the half-closed timeout to finish too.
+// bounded memory: a direction takes a 32 KiB buffer from a shared pool only once its
+// socket has bytes to read, and gives it back right after writing them on, so thousands
+// of idle tunnels hold no buffers at all (two goroutine stacks each), unlike a buffer (or
+// a splice pipe pair) per direction. A tunnel with no traffic for the idle timeout is
+// closed; once one side has finished sending, the other gets the half-closed timeout to
+// finish too.
+//
+// Files: tunnel.go is the relay, read_unix.go reads a socket into a pooled buffer only
+// when bytes are there (one read system call per message), read_other.go the fallback.
 package tunnel
 
 import (
@@ -35,80 +39,127 @@ type Result struct {
 // Relay copies between client and server until both directions end, an error occurs or a
 // timeout fires, then closes both connections.
 func Relay(client, server net.Conn, t Timeouts) Result {
-	var activity atomic.Int64 // unix nanoseconds of the last transfer in either direction
-	activity.Store(time.Now().UnixNano())
-	var halfClosed atomic.Bool
+	shared := &tunnelState{timeouts: t}
+	shared.activity.Store(time.Now().UnixNano())
 	var res Result
 	done := make(chan struct{})
 	go func() {
-		res.ServerToClient = pipe(client, server, t, &activity, &halfClosed)
+		res.ServerToClient = newDirection(client, server, shared).run()
 		close(done)
 	}()
-	res.ClientToServer = pipe(server, client, t, &activity, &halfClosed)
+	res.ClientToServer = newDirection(server, client, shared).run()
 	<-done
 	client.Close()
 	server.Close()
 	return res
 }
 
-// pipe copies src to dst until src ends, then half-closes dst so the other side learns
-// that no more bytes come.
-func pipe(dst, src net.Conn, t Timeouts, activity *atomic.Int64, halfClosed *atomic.Bool) int64 {
+// tunnelState is what the two directions of a tunnel share.
+type tunnelState struct {
+	timeouts   Timeouts
+	activity   atomic.Int64 // unix nanoseconds of the last transfer in either direction
+	halfClosed atomic.Bool  // one direction has ended
+}
+
+// readDeadline is when a read with no traffic in either direction gives up.
+func (s *tunnelState) readDeadline(halfClosed bool) time.Time {
+	limit := s.timeouts.Idle
+	if halfClosed && s.timeouts.HalfClosed < limit {
+		limit = s.timeouts.HalfClosed
+	}
+	return time.Unix(0, s.activity.Load()).Add(limit)
+}
+
+func (s *tunnelState) expired() bool {
+	return !time.Now().Before(s.readDeadline(s.halfClosed.Load()))
+}
+
+// direction copies one side's bytes to the other.
+type direction struct {
+	dst, src net.Conn
+	read     func() (*[]byte, int, error) // src's next bytes in a pooled buffer (nil when none)
+	shared   *tunnelState
+	// writeDeadline is dst's current write deadline. Setting a deadline costs a timer
+	// update, so it is moved only when it has come closer than 7/8 of the idle timeout: a
+	// write that makes no progress fails after between 7/8 and all of the idle timeout.
+	writeDeadline time.Time
+}
+
+func newDirection(dst, src net.Conn, shared *tunnelState) *direction {
+	return &direction{dst: dst, src: src, read: newReader(src), shared: shared}
+}
+
+// run copies src to dst until src ends, then half-closes dst so the other side learns
+// that no more bytes come. It returns the number of bytes copied.
+//
+// The read deadline is not moved on every read (that would be a timer update per
+// message): it stays at "last activity + idle timeout" and, when it fires, the direction
+// checks whether the tunnel really was idle, since traffic in the other direction counts
+// too, and if not sets the next one.
+func (d *direction) run() int64 {
 	var total int64
-	wait := readinessWaiter(src)
+	if d.setReadDeadline() != nil {
+		return d.finish(total)
+	}
 	for {
-		if err := src.SetReadDeadline(deadline(t, activity, halfClosed)); err != nil {
-			break
+		buf, n, err := d.read()
+		if n > 0 {
+			werr := d.write((*buf)[:n])
+			buffers.Put(buf)
+			total += int64(n)
+			if werr != nil {
+				break
+			}
 		}
-		if err := wait(); err != nil {
-			if isTimeout(err) && !expired(t, activity, halfClosed) {
+		if err != nil {
+			if isTimeout(err) && !d.shared.expired() && d.setReadDeadline() == nil {
 				continue // the other direction was busy: this tunnel is not idle
 			}
 			break
 		}
-		buf := buffers.Get().(*[]byte)
-		n, err := src.Read(*buf)
-		if n > 0 {
-			activity.Store(time.Now().UnixNano())
-			dst.SetWriteDeadline(time.Now().Add(t.Idle))
-			_, werr := dst.Write((*buf)[:n])
-			total += int64(n)
-			buffers.Put(buf)
-			if werr != nil {
-				break
-			}
-		} else {
-			buffers.Put(buf)
+	}
+	return d.finish(total)
+}
+
+// write sends p on, recording the activity.
+func (d *direction) write(p []byte) error {
+	now := time.Now()
+	d.shared.activity.Store(now.UnixNano())
+	idle := d.shared.timeouts.Idle
+	if d.writeDeadline.Sub(now) < idle-idle/8 {
+		d.writeDeadline = now.Add(idle)
+		d.dst.SetWriteDeadline(d.writeDeadline)
+	}
+	_, err := d.dst.Write(p)
+	return err
+}
+
+// setReadDeadline sets src's read deadline from the last activity. If the other direction
+// ends meanwhile (it then shortens this deadline to the half-closed timeout), the deadline
+// is computed again so that the shorter one is not overwritten.
+func (d *direction) setReadDeadline() error {
+	for {
+		halfClosed := d.shared.halfClosed.Load()
+		if err := d.src.SetReadDeadline(d.shared.readDeadline(halfClosed)); err != nil {
+			return err
 		}
-		if err != nil {
-			if isTimeout(err) && !expired(t, activity, halfClosed) {
-				continue
-			}
-			break
+		if d.shared.halfClosed.Load() == halfClosed {
+			return nil
 		}
 	}
-	if !halfClosed.Swap(true) {
-		closeWrite(dst)
+}
+
+// finish half-closes dst after src ended, or ends the tunnel when both directions are done.
+func (d *direction) finish(total int64) int64 {
+	if !d.shared.halfClosed.Swap(true) {
+		closeWrite(d.dst)
 		// The other direction may be blocked with a long deadline: shorten it.
-		dst.SetReadDeadline(time.Now().Add(t.HalfClosed))
+		d.dst.SetReadDeadline(time.Now().Add(d.shared.timeouts.HalfClosed))
 	} else {
 		// Both directions are done.
-		dst.SetReadDeadline(time.Now())
+		d.dst.SetReadDeadline(time.Now())
 	}
 	return total
-}
-
-// deadline is when the current read gives up.
-func deadline(t Timeouts, activity *atomic.Int64, halfClosed *atomic.Bool) time.Time {
-	limit := t.Idle
-	if halfClosed.Load() && t.HalfClosed < limit {
-		limit = t.HalfClosed
-	}
-	return time.Unix(0, activity.Load()).Add(limit)
-}
-
-func expired(t Timeouts, activity *atomic.Int64, halfClosed *atomic.Bool) bool {
-	return !time.Now().Before(deadline(t, activity, halfClosed))
 }
 
 func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
@@ -120,4 +171,18 @@ func closeWrite(c net.Conn) {
 		return
 	}
 	c.Close()
+}
+
+// connReader reads c with a plain Read, for connections that are not sockets (TLS or
+// otherwise wrapped): the buffer is taken before the Read and so held while it blocks.
+func connReader(c net.Conn) func() (*[]byte, int, error) {
+	return func() (*[]byte, int, error) {
+		buf := buffers.Get().(*[]byte)
+		n, err := c.Read(*buf)
+		if n == 0 {
+			buffers.Put(buf)
+			return nil, 0, err
+		}
+		return buf, n, err
+	}
 }

@@ -85,24 +85,75 @@ func TestRelayClosesIdleTunnels(t *testing.T) {
 	}
 }
 
-// BenchmarkRelay measures tunnel throughput over loopback.
-func BenchmarkRelay(b *testing.B) {
-	client, server, _ := relayed(b, Timeouts{Idle: time.Minute, HalfClosed: time.Minute})
-	chunk := make([]byte, BufferSize)
-	go func() {
-		buf := make([]byte, BufferSize)
-		for {
-			if _, err := server.Read(buf); err != nil {
-				return
-			}
+// TestRelayKeepsOneWayTrafficOpen: traffic in one direction keeps the tunnel open even
+// though the other direction reads nothing for longer than the idle timeout (a download).
+func TestRelayKeepsOneWayTrafficOpen(t *testing.T) {
+	const idle = time.Second
+	client, server, done := relayed(t, Timeouts{Idle: idle, HalfClosed: idle})
+	buf := make([]byte, 1)
+	for range 25 { // 2.5 idle timeouts of client→server traffic; server→client stays silent
+		if _, err := client.Write([]byte("x")); err != nil {
+			t.Fatal(err)
 		}
-	}()
-	b.SetBytes(int64(len(chunk)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := client.Write(chunk); err != nil {
-			b.Fatal(err)
+		server.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if _, err := io.ReadFull(server, buf); err != nil {
+			t.Fatalf("server read while the client keeps sending: %v", err)
+		}
+		select {
+		case res := <-done:
+			t.Fatalf("the relay ended (%+v) while the client was sending", res)
+		case <-time.After(idle / 10):
 		}
 	}
+	// The silent direction still works.
+	if _, err := server.Write([]byte("y")); err != nil {
+		t.Fatal(err)
+	}
+	client.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.ReadFull(client, buf); err != nil || buf[0] != 'y' {
+		t.Fatalf("client read %q, %v; want \"y\"", buf, err)
+	}
+}
+
+// TestRelayHalfClosedTimeout: once the client has finished sending, a server that neither
+// answers nor closes gets the half-closed timeout, not the (long) idle timeout.
+func TestRelayHalfClosedTimeout(t *testing.T) {
+	client, _, done := relayed(t, Timeouts{Idle: time.Hour, HalfClosed: 200 * time.Millisecond})
+	client.(*net.TCPConn).CloseWrite()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a half-closed tunnel is still open 10s after a 200ms half-closed timeout (idle is 1h)")
+	}
+}
+
+// TestRelayOverWrappedConns: connections that are not sockets (TLS, net.Pipe) are relayed
+// with plain reads.
+func TestRelayOverWrappedConns(t *testing.T) {
+	client, clientSide := net.Pipe()
+	serverSide, server := net.Pipe()
+	t.Cleanup(func() { client.Close(); server.Close() })
+	done := make(chan Result, 1)
+	go func() {
+		done <- Relay(clientSide, serverSide, Timeouts{Idle: 10 * time.Second, HalfClosed: 10 * time.Second})
+	}()
+
+	go client.Write([]byte("ping"))
+	got := make([]byte, 4)
+	if _, err := io.ReadFull(server, got); err != nil || string(got) != "ping" {
+		t.Fatalf("server read %q, %v", got, err)
+	}
+	go server.Write([]byte("pong"))
+	if _, err := io.ReadFull(client, got); err != nil || string(got) != "pong" {
+		t.Fatalf("client read %q, %v", got, err)
+	}
 	client.Close()
+	select {
+	case res := <-done:
+		if res.ClientToServer != 4 || res.ServerToClient != 4 {
+			t.Fatalf("result %+v, want 4 bytes each way", res)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the relay did not end after the client closed")
+	}
 }
