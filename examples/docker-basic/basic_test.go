@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -79,6 +80,15 @@ func TestDockerBasic(t *testing.T) {
 	wafURL := fmt.Sprintf("http://127.0.0.1:%d/", httpPort)
 	seen := waitForBothApps(t, wafURL, "basic-app-"+engine.RunID)
 	t.Logf("the WAF balances over %v", seen)
+
+	// `rampart status` shows the WAF's own view, read from its admin API in the container:
+	// both pool members UP, and its figures.
+	status := waitForStatus(t, c, func(out string) bool {
+		return len(memberUp.FindAllString(out, -1)) == 2 && allMembersUp.MatchString(out)
+	})
+	if !strings.Contains(status, "healthy") || !strings.Contains(status, "blocked:") {
+		t.Fatalf("status does not show a healthy WAF with its figures:\n%s", status)
+	}
 
 	if code, out := c.Run("plan", "-detailed-exitcode"); code != 0 {
 		t.Fatalf("plan right after apply exited %d, want 0:\n%s", code, out)
@@ -162,9 +172,32 @@ func TestDockerBasic(t *testing.T) {
 	if _, err := cli.NetworkInspect(ctx, netName, network.InspectOptions{}); !cerrdefs.IsNotFound(err) {
 		t.Errorf("destroy left network %s behind (inspect error %v)", netName, err)
 	}
-	if _, err := cli.ImageInspect(ctx, builtImage); !cerrdefs.IsNotFound(err) {
-		t.Errorf("destroy left image %s behind (inspect error %v)", builtImage, err)
+	if e2etest.ImageLeftBehind(t, cli, builtImage) {
+		t.Errorf("destroy left image %s behind, unused", builtImage)
 	}
+}
+
+// memberUp matches a pool member UP in `rampart status`.
+var memberUp = regexp.MustCompile(`(?m)^  pool apps: \S+:8080\s+UP\b`)
+
+// allMembersUp matches the WAF's "members UP" figure with both members.
+var allMembersUp = regexp.MustCompile(`(?m)^  members UP:\s+2 of 2$`)
+
+// waitForStatus runs `rampart status` until ok accepts its output (bounded: 30 s, twice a
+// second): the WAF marks members UP after its health checks pass.
+func waitForStatus(t *testing.T, c *e2etest.CLI, ok func(string) bool) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	var out string
+	for time.Now().Before(deadline) {
+		out = c.Must("status")
+		if ok(out) {
+			return out
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	t.Fatalf("rampart status did not show what was expected within 30s; last output:\n%s", out)
+	return ""
 }
 
 // e2etestApps lists the app containers this run started.

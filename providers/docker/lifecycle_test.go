@@ -45,18 +45,24 @@ func TestContainerLifecycle(t *testing.T) {
 		t.Errorf("labels = %v", info.Config.Labels)
 	}
 
-	// Health through the container's address.
-	if h := p.health(ctx, inst, state.Placement, state.Runtime); h != healthHealthy {
-		t.Fatalf("health = %s, want healthy", h)
-	}
-
 	// Observe finds it in one list call, unchanged; a plan right after is a no-op.
-	observe := func() *protocol.Observed {
+	observeStatus := func(wantStatus bool) *protocol.Observed {
 		t.Helper()
-		resp := p.Observe(ctx, &protocol.ObserveRequest{Placement: PlacementType,
+		resp := p.Observe(ctx, &protocol.ObserveRequest{Placement: PlacementType, WantStatus: wantStatus,
 			Instances: []*protocol.ObserveInstance{{Instance: inst, Prior: state}}})
 		mustNoErrors(t, resp.Diagnostics)
 		return resp.Observed[inst.Address]
+	}
+	observe := func() *protocol.Observed { t.Helper(); return observeStatus(false) }
+
+	// What `rampart status` shows, asked through the container's address: healthy, its
+	// pool member (127.0.0.1:9, nothing listens there) and its figures.
+	if st := observeStatus(true).Status; st.Health != healthHealthy || !hasComponent(st.Components, "pool app: 127.0.0.1:9") || !hasFact(st.Facts, "members UP") {
+		t.Fatalf("Observe with status: health %s, components %+v, facts %+v; want healthy, pool app's member, members UP", st.Health, st.Components, st.Facts)
+	}
+	// A plan does not ask the runtime.
+	if st := observe().Status; st.Health != healthUnknown || st.Components != nil || st.Facts != nil {
+		t.Errorf("Observe without status asked the runtime: %+v", st)
 	}
 	obs := observe()
 	if obs == nil || obs.Value == nil {
@@ -117,4 +123,24 @@ func TestContainerLifecycle(t *testing.T) {
 	}
 	// Delete of something already gone succeeds.
 	mustNoErrors(t, p.Delete(ctx, &protocol.ApplyRequest{Instance: inst, Prior: &state}, progressLog(t)))
+}
+
+// hasComponent reports whether a component of that name is among components.
+func hasComponent(components []protocol.Component, name string) bool {
+	for _, c := range components {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// hasFact reports whether a fact of that name is among facts.
+func hasFact(facts []protocol.Fact, name string) bool {
+	for _, f := range facts {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/docker/docker/client"
 	"github.com/rampart-sec/rampart/providers/protocol"
 	"github.com/rampart-sec/rampart/providers/runtimes"
+	"github.com/rampart-sec/rampart/runtime/appliance"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -26,7 +27,8 @@ const (
 // parallel for the settings that drift (env, ports, image, resources). The runtime
 // configuration is not read back here (one archive call per container would make a plan
 // of hundreds of appliances cost seconds): only rampart writes it, and Read does read
-// it back.
+// it back. Only when asked for status (`rampart status`) does it call each runtime's
+// admin API, for its health, the health of its parts and its figures (fillStatus).
 func (p *placement) Observe(ctx context.Context, req *protocol.ObserveRequest) *protocol.ObserveResponse {
 	resp := &protocol.ObserveResponse{Observed: make(map[string]*protocol.Observed, len(req.Instances))}
 	if len(req.Instances) == 0 {
@@ -48,12 +50,14 @@ func (p *placement) Observe(ctx context.Context, req *protocol.ObserveRequest) *
 		return resp
 	}
 	observed := make([]protocol.Observed, len(req.Instances))
+	listed := make([]container.Summary, len(req.Instances))
 	var checks []driftCheck
 	for i, in := range req.Instances {
 		c, ok := containers[instanceKey{in.Instance.Address, in.Instance.Lineage}]
 		if !ok {
 			c, ok = imported[shape.String(in.Prior.Placement, attrContainerID)]
 		}
+		listed[i] = c
 		observed[i] = observeSummary(c, ok, in.Prior)
 		if kind, diags := runtimes.LookupKind("docker", in.Instance.Kind); observed[i].Value != nil && !diags.HasErrors() {
 			checks = append(checks, driftCheck{address: in.Instance.Address, containerID: c.ID, kind: kind,
@@ -63,16 +67,20 @@ func (p *placement) Observe(ctx context.Context, req *protocol.ObserveRequest) *
 	// The list says which containers exist; their settings (env, ports, resources...) need
 	// an inspect each, made in parallel.
 	settings := observeSettings(ctx, cli, checks)
+	var statusChecks []statusCheck
 	for i, in := range req.Instances {
-		obs := observed[i]
+		obs := &observed[i]
 		if pl, ok := settings[in.Instance.Address]; ok {
 			obs.Value.Placement = shape.Value(pl, shape.ComputedOf(obs.Value.Placement))
 		}
 		if req.WantStatus && obs.Value != nil {
-			obs.Status.Health = p.health(ctx, in.Instance, obs.Value.Placement, in.Prior.Runtime)
+			statusChecks = append(statusChecks, statusCheck{index: i, instance: in.Instance, listed: listed[i], value: obs.Value})
 		}
-		resp.Observed[in.Instance.Address] = &obs
+		resp.Observed[in.Instance.Address] = obs
 	}
+	// Only `rampart status` asks the runtimes (health, pool members, figures): a plan
+	// makes no call to any container.
+	p.fillStatus(ctx, statusChecks, observed)
 	return resp
 }
 
@@ -150,7 +158,7 @@ func observeSummary(c container.Summary, found bool, prior protocol.InstanceValu
 	}
 	computed := shape.ComputedOf(prior.Placement)
 	computed[attrContainerID] = cty.StringVal(c.ID)
-	computed[attrImageRef] = cty.StringVal(c.Image)
+	computed[attrImageRef] = cty.StringVal(observedImageRef(c, prior.Placement))
 	computed[attrImageID] = cty.StringVal(c.ImageID)
 	if len(c.Names) > 0 {
 		computed[attrContainerName] = cty.StringVal(trimSlash(c.Names[0]))
@@ -159,6 +167,19 @@ func observeSummary(c container.Summary, found bool, prior protocol.InstanceValu
 		Value:  &protocol.InstanceValue{Runtime: prior.Runtime, Placement: shape.Value(prior.Placement, computed)},
 		Status: protocol.Status{Health: healthUnknown, Detail: "container " + shortID(c.ID) + ": " + c.Status},
 	}
+}
+
+// observedImageRef is the image reference a listed container was created from. The list
+// reports the image's ID instead when that reference has since moved to another image
+// (the same rampart tag rebuilt elsewhere, a tag pushed again): the container still runs
+// the image in state, so the reference in state stands, and no phantom drift appears.
+func observedImageRef(c container.Summary, prior cty.Value) string {
+	if c.Image == c.ImageID && shape.String(prior, attrImageID) == c.ImageID {
+		if ref := shape.String(prior, attrImageRef); ref != "" {
+			return ref
+		}
+	}
+	return c.Image
 }
 
 // Read refreshes one instance: it inspects the container and reads its configuration
@@ -209,25 +230,9 @@ func (p *placement) Read(ctx context.Context, req *protocol.ReadRequest) *protoc
 		computed[attrImageRef] = cty.StringVal(info.Config.Image)
 	}
 	resp.Observed.Value = &protocol.InstanceValue{Runtime: runtime, Placement: shape.Value(req.Current.Placement, computed)}
-	resp.Observed.Status = protocol.Status{Health: p.health(ctx, req.Instance, resp.Observed.Value.Placement, runtime)}
+	reach := func(cfg appliance.Config) (string, error) { return p.adminReach(info, cfg) }
+	resp.Observed.Status, _ = p.runtimeView(ctx, req.Instance, runtime, reach, inspectedHealth(info))
 	return resp
-}
-
-// health asks the runtime's /healthz through the container's address.
-func (p *placement) health(ctx context.Context, inst protocol.Instance, pl, runtime cty.Value) string {
-	kind, diags := runtimes.LookupKind("docker", inst.Kind)
-	ip := shape.String(pl, attrAddress)
-	if diags.HasErrors() || ip == "" {
-		return healthUnknown
-	}
-	rendered, diags := runtimes.Render(kind, runtime)
-	if diags.HasErrors() {
-		return healthUnknown
-	}
-	if err := runtimes.NewClient(adminTarget(ip, rendered.Parsed), "").Healthy(ctx); err != nil {
-		return healthUnhealthy
-	}
-	return healthHealthy
 }
 
 func trimSlash(name string) string {

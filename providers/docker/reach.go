@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/docker/docker/api/types/container"
@@ -46,19 +48,48 @@ func (p *placement) adminReach(info container.InspectResponse, cfg appliance.Con
 	if engineIsLocal(host) {
 		return adminTarget(containerIP(info), cfg), nil
 	}
-	return publishedAdmin(host, info, cfg)
-}
-
-// publishedAdmin finds the host side of the published admin port on a remote engine.
-func publishedAdmin(engineHost string, info container.InspectResponse, cfg appliance.Config) (string, error) {
-	_, port, err := net.SplitHostPort(cfg.AdminListen())
+	port, err := adminPort(cfg)
 	if err != nil {
-		return "", fmt.Errorf("admin.listen %q: %w", cfg.AdminListen(), err)
+		return "", err
 	}
 	var bindings []nat.PortBinding
 	if info.HostConfig != nil {
 		bindings = info.HostConfig.PortBindings[nat.Port(port+"/tcp")]
 	}
+	return publishedAdmin(host, port, bindings)
+}
+
+// adminReachListed is adminReach for an entry of a container list, which is all Observe
+// has of each container: on a local engine the container's address (the one in state
+// when the container still has it), on a remote one the published admin port.
+func (p *placement) adminReachListed(c container.Summary, stateIP string, cfg appliance.Config) (string, error) {
+	host := p.engine.daemonHost()
+	if engineIsLocal(host) {
+		ip := listedIP(c, stateIP)
+		if ip == "" {
+			return "", fmt.Errorf("%w: container %s has no address on a network", errNoAdminRoute, shortID(c.ID))
+		}
+		return adminTarget(ip, cfg), nil
+	}
+	port, err := adminPort(cfg)
+	if err != nil {
+		return "", err
+	}
+	return publishedAdmin(host, port, listedBindings(c, port))
+}
+
+// adminPort is the port of the runtime's admin API.
+func adminPort(cfg appliance.Config) (string, error) {
+	_, port, err := net.SplitHostPort(cfg.AdminListen())
+	if err != nil {
+		return "", fmt.Errorf("admin.listen %q: %w", cfg.AdminListen(), err)
+	}
+	return port, nil
+}
+
+// publishedAdmin finds, among the host bindings of the admin port, where a remote
+// engine's host publishes it.
+func publishedAdmin(engineHost, port string, bindings []nat.PortBinding) (string, error) {
 	u, _ := url.Parse(engineHost)
 	for _, b := range bindings {
 		if b.HostPort == "" {
@@ -76,6 +107,46 @@ func publishedAdmin(engineHost string, info container.InspectResponse, cfg appli
 	return "", fmt.Errorf("%w: the engine %s is remote, so container addresses are not routable from here. "+
 		"Publish the admin port so rampart can check /healthz, e.g. ports = { 19901 = %s } with publish_address = \"0.0.0.0\" "+
 		"or an address of the engine's host", errNoAdminRoute, engineHost, port)
+}
+
+// listedBindings are the host bindings of a container's TCP port as a container list
+// reports them (one entry per host address).
+func listedBindings(c container.Summary, port string) []nat.PortBinding {
+	var out []nat.PortBinding
+	for _, p := range c.Ports {
+		if strconv.Itoa(int(p.PrivatePort)) != port || p.PublicPort == 0 || (p.Type != "" && p.Type != "tcp") {
+			continue
+		}
+		out = append(out, nat.PortBinding{HostIP: p.IP, HostPort: strconv.Itoa(int(p.PublicPort))})
+	}
+	return out
+}
+
+// listedIP is a listed container's address: stateIP when the container still has it,
+// else its address on the network it was created on, else the first by network name.
+func listedIP(c container.Summary, stateIP string) string {
+	if c.NetworkSettings == nil {
+		return ""
+	}
+	networks := c.NetworkSettings.Networks
+	names := make([]string, 0, len(networks))
+	for name, n := range networks {
+		if n == nil || n.IPAddress == "" {
+			continue
+		}
+		if stateIP != "" && n.IPAddress == stateIP {
+			return stateIP
+		}
+		names = append(names, name)
+	}
+	if n := networks[c.HostConfig.NetworkMode]; n != nil && n.IPAddress != "" {
+		return n.IPAddress
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	slices.Sort(names)
+	return networks[names[0]].IPAddress
 }
 
 // engineLost returns an error when the engine no longer answers: what failed during an

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/client"
@@ -233,4 +234,22 @@ func RemoveLineage(t testing.TB, cli *client.Client, lineage string) {
 	for _, c := range Containers(t, cli, lineage) {
 		_ = cli.ContainerRemove(context.Background(), c.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
 	}
+}
+
+// ImageLeftBehind reports whether the image ref still exists although no container uses
+// it: what destroy should have removed. An image that containers of another state still
+// run (the same runtime binary gives the same image) is theirs, not left behind.
+func ImageLeftBehind(t testing.TB, cli *client.Client, ref string) bool {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := cli.ImageInspect(ctx, ref); cerrdefs.IsNotFound(err) {
+		return false
+	} else if err != nil {
+		t.Fatalf("inspect image %s: %v", ref, err)
+	}
+	users, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("ancestor", ref))})
+	if err != nil {
+		t.Fatalf("list the containers of image %s: %v", ref, err)
+	}
+	return len(users) == 0
 }
