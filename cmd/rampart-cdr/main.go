@@ -15,6 +15,8 @@ import (
 var program = daemon.Program{
 	Name:       "rampart-cdr",
 	Kind:       "cdr",
+	Appliance:  "cdr_sensor",
+	AdminEnv:   "CDR_ADMIN_LISTEN",
 	CheckHelp:  "validate the configuration file and the indicator and signature files it names, and exit (0 valid, 1 invalid)",
 	Check:      cdr.CheckConfig,
 	ConfigHint: " (or: rampart-cdr replay FILE)",

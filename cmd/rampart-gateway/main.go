@@ -15,6 +15,8 @@ import (
 var program = daemon.Program{
 	Name:      "rampart-gateway",
 	Kind:      "gateway",
+	Appliance: "gateway",
+	AdminEnv:  "GATEWAY_ADMIN_LISTEN",
 	CheckHelp: "validate the configuration file and exit (0 valid, 1 invalid)",
 	Check:     gateway.CheckConfig,
 	New: func(configPath string, logger *slog.Logger) (daemon.Process, error) {

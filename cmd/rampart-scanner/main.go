@@ -14,6 +14,8 @@ import (
 var program = daemon.Program{
 	Name:       "rampart-scanner",
 	Kind:       "scanner",
+	Appliance:  "scanner",
+	AdminEnv:   "SCANNER_ADMIN_LISTEN",
 	CheckHelp:  "validate the configuration file (and service_probes_file) and exit: 0 valid, 1 invalid",
 	Check:      scanner.CheckConfig,
 	ConfigHint: " (or use: rampart-scanner scan HOST...)",

@@ -14,6 +14,8 @@ import (
 var program = daemon.Program{
 	Name:      "rampart-waf",
 	Kind:      "waf",
+	Appliance: "waf",
+	AdminEnv:  "WAF_ADMIN_LISTEN",
 	CheckHelp: "validate the configuration file, decrypt and check its TLS keys, and exit (0 valid, 1 invalid)",
 	Check:     waf.CheckConfig,
 	New: func(configPath string, logger *slog.Logger) (daemon.Process, error) {

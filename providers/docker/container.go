@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/network"
@@ -131,9 +132,22 @@ func (p *placement) buildSpec(inst protocol.Instance, kind appliance.Kind, ref s
 	}
 	if builtImage {
 		config.User = runtimeUser
+		// Docker's own health check is the runtime's /healthz, asked by the runtime
+		// binary itself (the image has no shell or curl); docker ps and remote engines
+		// see it.
+		config.Healthcheck = &container.HealthConfig{
+			Test:        []string{"CMD", "/" + kind.Binary, "-config", containerConfigFile, "-healthcheck"},
+			Interval:    healthcheckInterval,
+			Timeout:     5 * time.Second,
+			StartPeriod: 30 * time.Second,
+			Retries:     3,
+		}
 	}
 	return containerSpec{name: containerName(inst), config: config, hostConfig: hostConfig, networking: networking, networks: networks}, nil
 }
+
+// healthcheckInterval is how often Docker runs the runtime's health check.
+const healthcheckInterval = 10 * time.Second
 
 // memorySwapBytes reads memory_swap: a size like memory, or -1 for unlimited swap.
 func memorySwapBytes(s string) (int64, error) {

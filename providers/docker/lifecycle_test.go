@@ -4,8 +4,10 @@ import (
 	"context"
 	"net"
 	"testing"
+	"time"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/client"
 	"github.com/rampart-sec/rampart/providers/protocol"
 	"github.com/rampart-sec/rampart/providers/runtimes"
 	"github.com/zclconf/go-cty/cty"
@@ -43,6 +45,13 @@ func TestContainerLifecycle(t *testing.T) {
 	}
 	if info.Config.Labels[labelAppliance] != inst.Address || info.Config.Labels[labelLineage] != inst.Lineage {
 		t.Errorf("labels = %v", info.Config.Labels)
+	}
+	// Docker's health check is the runtime asking its own /healthz; run it as Docker would.
+	if hc := info.Config.Healthcheck; hc == nil || len(hc.Test) < 2 || hc.Test[0] != "CMD" || hc.Test[len(hc.Test)-1] != "-healthcheck" {
+		t.Fatalf("container health check = %+v, want CMD /rampart-waf ... -healthcheck", info.Config.Healthcheck)
+	}
+	if code := execExitCode(t, cli, id, info.Config.Healthcheck.Test[1:]); code != 0 {
+		t.Errorf("the health check command exited %d in the running container, want 0", code)
 	}
 
 	// Observe finds it in one list call, unchanged; a plan right after is a no-op.
@@ -143,4 +152,32 @@ func hasFact(facts []protocol.Fact, name string) bool {
 		}
 	}
 	return false
+}
+
+// execExitCode runs cmd in the container (as docker exec does) and returns its exit code.
+func execExitCode(t *testing.T, cli *client.Client, id string, cmd []string) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	created, err := cli.ContainerExecCreate(ctx, id, container.ExecOptions{Cmd: cmd})
+	if err != nil {
+		t.Fatalf("exec %v: %v", cmd, err)
+	}
+	if err := cli.ContainerExecStart(ctx, created.ID, container.ExecStartOptions{Detach: true}); err != nil {
+		t.Fatalf("start exec %v: %v", cmd, err)
+	}
+	for {
+		inspected, err := cli.ContainerExecInspect(ctx, created.ID)
+		if err != nil {
+			t.Fatalf("inspect exec %v: %v", cmd, err)
+		}
+		if !inspected.Running {
+			return inspected.ExitCode
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("exec %v did not finish within 30s", cmd)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }

@@ -45,6 +45,11 @@ type Program struct {
 	// ConfigHint is added to the "-config PATH is required" message, e.g. another way
 	// to run the binary.
 	ConfigHint string
+	// Appliance is the kind in runtime/appliance (waf, gateway, scanner, cdr_sensor) and
+	// AdminEnv the variable that overrides its admin address: -healthcheck finds the
+	// admin API through them.
+	Appliance string
+	AdminEnv  string
 }
 
 // Streams are where Main writes; the binaries pass os.Stdout and os.Stderr.
@@ -60,6 +65,7 @@ func (p Program) Main(args []string, streams Streams) int {
 	configPath := flags.String("config", "", "path of the JSON configuration file (required)")
 	showVersion := flags.Bool("version", false, "print the version and exit")
 	check := flags.Bool("check", false, p.CheckHelp)
+	healthcheck := flags.Bool("healthcheck", false, "ask the running runtime's admin API for /healthz and exit 0 (healthy) or 1: a container's health check")
 	flags.Usage = func() {
 		fmt.Fprint(flags.Output(), p.Usage)
 		fmt.Fprintln(flags.Output(), "\nFlags:")
@@ -79,6 +85,13 @@ func (p Program) Main(args []string, streams Streams) int {
 		fmt.Fprintf(streams.Err, "%s: -config PATH is required%s\n", p.Name, p.ConfigHint)
 		flags.Usage()
 		return 2
+	}
+	if *healthcheck {
+		if err := p.healthcheck(*configPath); err != nil {
+			fmt.Fprintf(streams.Err, "%s: unhealthy: %v\n", p.Name, err)
+			return 1
+		}
+		return 0
 	}
 	if *check {
 		if err := p.Check(*configPath); err != nil {

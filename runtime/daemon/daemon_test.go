@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,5 +124,52 @@ func TestMainReloadsOnSIGHUPAndStopsOnSIGTERM(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("SIGTERM did not stop Main")
+	}
+}
+
+// TestHealthcheck: -healthcheck is a container's health check: exit 0 while the admin API
+// answers /healthz with 200, 1 otherwise. The address comes from the configuration file
+// or from the environment variable that overrides it.
+func TestHealthcheck(t *testing.T) {
+	healthy := atomic.Bool{}
+	healthy.Store(true)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/healthz" || !healthy.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	})}
+	go server.Serve(ln)
+	t.Cleanup(func() { server.Close() })
+
+	dir := t.TempDir()
+	configPath := filepath.Join(dir, "gateway.json")
+	config := `{"listen": {"proxy": 18080, "cache": 18081}, "admin": {"listen": "` + ln.Addr().String() + `"}}`
+	if err := os.WriteFile(configPath, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	program := testProgram(&process{})
+	program.Appliance, program.AdminEnv = "gateway", "RAMPART_TEST_ADMIN_LISTEN"
+	run := func() (int, string) {
+		var errOut bytes.Buffer
+		code := program.Main([]string{"-config", configPath, "-healthcheck"}, Streams{Out: &bytes.Buffer{}, Err: &errOut})
+		return code, errOut.String()
+	}
+
+	if code, stderr := run(); code != 0 {
+		t.Fatalf("healthy runtime: exit %d, want 0 (%s)", code, stderr)
+	}
+	healthy.Store(false)
+	if code, stderr := run(); code != 1 || !strings.Contains(stderr, "503") {
+		t.Fatalf("unhealthy runtime: exit %d (%q), want 1 naming the 503", code, stderr)
+	}
+	// The environment wins over the file: here it points where nothing listens.
+	t.Setenv("RAMPART_TEST_ADMIN_LISTEN", "unix:"+filepath.Join(dir, "nothing.sock"))
+	healthy.Store(true)
+	if code, stderr := run(); code != 1 || !strings.Contains(stderr, "nothing.sock") {
+		t.Fatalf("admin address from the environment: exit %d (%q), want 1 naming nothing.sock", code, stderr)
 	}
 }
