@@ -39,6 +39,8 @@ func (r Root) ReadLimits(pid int) Limits {
 	l := Limits{CPUs: float64(runtime.NumCPU()), CPUSource: "host (" + strconv.Itoa(runtime.NumCPU()) + " CPUs)"}
 	l.MemoryBytes, l.SwapBytes = r.hostMemory()
 	l.MemorySource, l.SwapSource = "host /proc/meminfo", "host /proc/meminfo"
+	// Go's runtime has already raised the soft open-files limit to (one below) the hard one
+	// at start (package syscall does it on Linux), so the soft limit read here is all there is.
 	var rlimit syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rlimit); err == nil {
 		l.OpenFiles = int64(rlimit.Cur)

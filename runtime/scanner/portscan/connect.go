@@ -7,6 +7,8 @@ import (
 	"slices"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Prober scans the ports of one host. ConnectProber and SYNProber implement it.
@@ -94,15 +96,26 @@ type connectLoop struct {
 
 	epfd     int
 	inFlight map[int32]probe // by file descriptor
-	order    []int32         // file descriptors in send order: deadlines come in this order
+	order    []sentProbe     // in send order: the oldest probe times out first
 	events   []syscall.EpollEvent
 }
 
 type probe struct {
-	index    int
-	sent     time.Time
-	deadline time.Time
+	index int
+	sent  time.Time
 }
+
+// sentProbe is an entry of the send order. Its descriptor may since have been closed and
+// reused by a newer probe: the entry counts only while inFlight[fd] is still its port index.
+type sentProbe struct {
+	fd    int32
+	index int
+}
+
+// sendBurst is the most connections opened between two looks at the answers. Answers are
+// timed when the loop sees them: a loop that opened thousands of connections before looking
+// would time its own work, inflating the round-trip time and with it every timeout.
+const sendBurst = 64
 
 func newConnectLoop(addr netip.Addr, ports []uint16, answers []answer, rtt *rttEstimator, budget *Budget, limit, round int) (*connectLoop, error) {
 	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
@@ -126,22 +139,27 @@ func (l *connectLoop) close() {
 // silent probes, until every probe of the round is answered or expired.
 func (l *connectLoop) run(ctx context.Context, queue []int) {
 	for (len(queue) > 0 || len(l.inFlight) > 0) && ctx.Err() == nil {
-		queue = l.send(ctx, queue)
-		l.wait()
+		var more bool
+		queue, more = l.send(ctx, queue)
+		l.wait(more)
 		l.expire()
 	}
 }
 
-// send opens connections for queued ports while slots are free. With nothing in flight it
-// may block for a slot (other hosts hold them); with probes in flight it must not.
-func (l *connectLoop) send(ctx context.Context, queue []int) []int {
-	for len(queue) > 0 && len(l.inFlight) < l.limit {
+// send opens connections for queued ports while slots are free, at most sendBurst of them.
+// With nothing in flight it may block for a slot (other hosts hold them); with probes in
+// flight it must not. more reports that it stopped at the burst with slots still free.
+func (l *connectLoop) send(ctx context.Context, queue []int) (rest []int, more bool) {
+	for sent := 0; len(queue) > 0 && len(l.inFlight) < l.limit; sent++ {
+		if sent == sendBurst {
+			return queue, true
+		}
 		if len(l.inFlight) == 0 {
 			if l.budget.acquire(ctx) != nil {
-				return queue
+				return queue, false
 			}
 		} else if !l.budget.tryAcquire() {
-			return queue
+			return queue, false
 		}
 		i := queue[0]
 		result, fd, err := l.connect(l.ports[i])
@@ -151,20 +169,19 @@ func (l *connectLoop) send(ctx context.Context, queue []int) []int {
 			if len(l.inFlight) == 0 {
 				time.Sleep(10 * time.Millisecond) // nothing to wait for but the machine
 			}
-			return queue // retried after answers free descriptors
+			return queue, false // retried after answers free descriptors
 		case err != nil:
 			l.budget.release() // unreachable network and such: no answer from the target
 		case fd < 0:
 			l.budget.release()
 			l.answers[i] = result // answered at once (loopback)
 		default:
-			now := time.Now()
-			l.inFlight[int32(fd)] = probe{index: i, sent: now, deadline: now.Add(l.rtt.timeout() << l.round)}
-			l.order = append(l.order, int32(fd))
+			l.inFlight[int32(fd)] = probe{index: i, sent: time.Now()}
+			l.order = append(l.order, sentProbe{fd: int32(fd), index: i})
 		}
 		queue = queue[1:]
 	}
-	return queue
+	return queue, false
 }
 
 // connect starts a non-blocking connection to port. It returns a descriptor to wait on, or
@@ -178,8 +195,6 @@ func (l *connectLoop) connect(port uint16) (answer, int, error) {
 	if err != nil {
 		return unanswered, -1, err
 	}
-	// Close sends a reset, not a FIN: nobody is left in TIME_WAIT holding ports.
-	_ = syscall.SetsockoptLinger(fd, syscall.SOL_SOCKET, syscall.SO_LINGER, &syscall.Linger{Onoff: 1, Linger: 0})
 	var sa syscall.Sockaddr
 	if family == syscall.AF_INET {
 		sa = &syscall.SockaddrInet4{Port: int(port), Addr: l.addr.As4()}
@@ -189,7 +204,7 @@ func (l *connectLoop) connect(port uint16) (answer, int, error) {
 	err = syscall.Connect(fd, sa)
 	switch {
 	case err == nil:
-		syscall.Close(fd)
+		closeConnected(fd)
 		return answeredOpen, -1, nil
 	case errors.Is(err, syscall.ECONNREFUSED):
 		syscall.Close(fd)
@@ -206,19 +221,25 @@ func (l *connectLoop) connect(port uint16) (answer, int, error) {
 	return unanswered, fd, nil
 }
 
-// wait reads answers until none is ready, waiting at most until the oldest deadline for the
-// first one (or 1 ms when more probes wait for a slot).
-func (l *connectLoop) wait() {
+// closeConnected closes an accepted connection with a reset, not a FIN: nobody is left in
+// TIME_WAIT holding ports. Only connected sockets need it (closing an unanswered one sends
+// nothing), which saves a system call on every filtered port.
+func closeConnected(fd int) {
+	_ = syscall.SetsockoptLinger(fd, syscall.SOL_SOCKET, syscall.SO_LINGER, &syscall.Linger{Onoff: 1, Linger: 0})
+	syscall.Close(fd)
+}
+
+// wait reads answers until none is ready. When more probes are ready to go (more) it only
+// looks; otherwise it waits for the first answer at most until the oldest probe times out
+// (and at most 50 ms: slots other hosts free up are noticed then).
+func (l *connectLoop) wait(more bool) {
 	if len(l.inFlight) == 0 {
 		return
 	}
-	timeout := 1
-	if len(l.order) > 0 {
-		if head, ok := l.inFlight[l.order[0]]; ok {
-			timeout = max(int(time.Until(head.deadline).Milliseconds()), 0)
-		}
+	timeout := 0
+	if _, oldest, ok := l.oldest(); ok && !more {
+		timeout = min(max(int(time.Until(oldest.sent.Add(l.timeout())).Milliseconds()), 0), 50)
 	}
-	timeout = min(timeout, 50) // come back to send more as slots free up
 	for {
 		n, err := syscall.EpollWait(l.epfd, l.events, timeout)
 		if err != nil {
@@ -229,7 +250,7 @@ func (l *connectLoop) wait() {
 		}
 		now := time.Now()
 		for _, ev := range l.events[:n] {
-			l.finish(ev.Fd, l.result(int(ev.Fd)), now)
+			l.answered(ev.Fd, now)
 		}
 		if n < len(l.events) {
 			return
@@ -238,29 +259,48 @@ func (l *connectLoop) wait() {
 	}
 }
 
-// result reads the outcome of a finished connect.
-func (l *connectLoop) result(fd int) answer {
-	soErr, err := syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_ERROR)
+// timeout is how long a probe of this round waits for its answer: the host's adaptive
+// timeout, doubled each retry round. It is read afresh each time, so probes sent before the
+// first answer (with the cautious maximum) expire as soon as the host's real RTT is known.
+func (l *connectLoop) timeout() time.Duration { return l.rtt.timeout() << l.round }
+
+// answered reads the outcome of a finished connect and records it.
+func (l *connectLoop) answered(fd int32, at time.Time) {
+	pr, ok := l.inFlight[fd]
+	if !ok {
+		return
+	}
+	soErr, err := syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_ERROR)
 	switch {
 	case err != nil:
-		return unanswered
+		l.finish(fd, unanswered, time.Time{})
 	case soErr == 0:
-		return answeredOpen
+		// The kernel timed the handshake itself, from SYN sent to SYN-ACK received: unlike
+		// the loop's clock it does not count the time this process waited for a CPU.
+		if info, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO); err == nil && info.Rtt > 0 {
+			at = pr.sent.Add(time.Duration(info.Rtt) * time.Microsecond)
+		}
+		l.finish(fd, answeredOpen, at)
 	case syscall.Errno(soErr) == syscall.ECONNREFUSED:
-		return answeredClosed
+		l.finish(fd, answeredClosed, at)
+	default:
+		l.finish(fd, unanswered, time.Time{}) // host or network unreachable: filtered
 	}
-	return unanswered // host or network unreachable: filtered
 }
 
 // finish records a probe's answer (zero time: none) and frees its descriptor and slot.
+// Closing the descriptor also takes it out of the epoll set: no EPOLL_CTL_DEL needed.
 func (l *connectLoop) finish(fd int32, a answer, at time.Time) {
 	pr, ok := l.inFlight[fd]
 	if !ok {
 		return
 	}
 	delete(l.inFlight, fd)
-	syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_DEL, int(fd), nil)
-	syscall.Close(int(fd))
+	if a == answeredOpen {
+		closeConnected(int(fd))
+	} else {
+		syscall.Close(int(fd))
+	}
 	l.budget.release()
 	if a != unanswered {
 		l.answers[pr.index] = a
@@ -268,19 +308,28 @@ func (l *connectLoop) finish(fd int32, a answer, at time.Time) {
 	}
 }
 
-// expire gives up on the probes whose deadline passed, oldest first.
-func (l *connectLoop) expire() {
-	now := time.Now()
+// oldest is the probe in flight longest, dropping the send-order entries of answered ones.
+func (l *connectLoop) oldest() (int32, probe, bool) {
 	for len(l.order) > 0 {
-		fd := l.order[0]
-		pr, ok := l.inFlight[fd]
-		if ok && pr.deadline.After(now) {
-			return
+		head := l.order[0]
+		if pr, ok := l.inFlight[head.fd]; ok && pr.index == head.index {
+			return head.fd, pr, true
 		}
 		l.order = l.order[1:]
-		if ok {
-			l.finish(fd, unanswered, time.Time{})
+	}
+	return 0, probe{}, false
+}
+
+// expire gives up on the probes whose time is up, oldest first.
+func (l *connectLoop) expire() {
+	now := time.Now()
+	timeout := l.timeout()
+	for {
+		fd, pr, ok := l.oldest()
+		if !ok || now.Sub(pr.sent) < timeout {
+			return
 		}
+		l.finish(fd, unanswered, time.Time{})
 	}
 }
 
