@@ -17,14 +17,17 @@ const tickEvery = time.Second
 // Pipeline is the path of one traffic source: decode, filter by VNI, flow table, detection
 // engine. It is owned by one goroutine; Counters may be read from any.
 type Pipeline struct {
-	decoder  decode.Decoder
-	packet   decode.Packet
-	flows    *flow.Table
-	engine   *detect.Engine
-	vnis     map[uint32]bool // nil inspects every VNI
-	counts   Counts          // this goroutine's running totals
-	shared   sharedCounts    // what others read, updated by Publish
-	lastTick time.Time
+	decoder decode.Decoder
+	packet  decode.Packet
+	flows   *flow.Table
+	engine  *detect.Engine
+	vnis    map[uint32]bool // nil inspects every VNI
+	counts  Counts          // this goroutine's running totals
+	shared  sharedCounts    // what others read, updated by Publish
+	// nextTick is when (packet time, Unix nanoseconds) Advance next expires flows and ticks
+	// the detectors; 0 until the first packet. Advance runs per packet (a replay), so the
+	// check is one integer comparison rather than time.Time arithmetic.
+	nextTick int64
 }
 
 // Counts are a pipeline's traffic figures.
@@ -130,14 +133,15 @@ func (p *Pipeline) handle(status decode.Status, now time.Time) {
 
 // Advance expires flows and ticks the detectors when a second of (packet) time passed.
 func (p *Pipeline) Advance(now time.Time) {
-	if p.lastTick.IsZero() {
-		p.lastTick = now
+	nanos := now.UnixNano()
+	if p.nextTick == 0 {
+		p.nextTick = nanos + int64(tickEvery)
 		return
 	}
-	if now.Sub(p.lastTick) < tickEvery {
+	if nanos < p.nextTick {
 		return
 	}
-	p.lastTick = now
+	p.nextTick = nanos + int64(tickEvery)
 	p.flows.Expire(now)
 	p.engine.Tick(now)
 }

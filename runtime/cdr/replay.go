@@ -52,10 +52,10 @@ func Replay(path string, cfg *config.Config, publish func(findings.Finding)) (Re
 	var last time.Time
 	for {
 		frame, ts, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
 		if err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
 			// A capture cut off mid-frame (a sensor killed while writing) still counts.
 			pipeline.Finish(last)
 			summary.Counts = pipeline.Counters()

@@ -141,7 +141,11 @@ func TestSensorDetectsScanOverVXLAN(t *testing.T) {
 	conn.Close()
 
 	ts.sendScan(t, 4242, 8)
-	waitFor(t, "a port-scan finding in /status", func() bool { return ts.status(t).FindingsByType["port_scan"] == 1 })
+	// Counters are published after each batch, findings as they are found: wait for both.
+	waitFor(t, "a port-scan finding and 16 packets in /status", func() bool {
+		st := ts.status(t)
+		return st.FindingsByType["port_scan"] == 1 && st.Packets >= 16
+	})
 	st := ts.status(t)
 	if st.Packets != 16 || st.Bytes == 0 || st.Sources[0].Decoded != 16 {
 		t.Errorf("status %+v: want 16 packets decoded", st)

@@ -52,14 +52,14 @@ func TestEngineBeaconStream(t *testing.T) {
 	var flows []pending
 	for at := 0.0; at < 86400; at += 60 * (0.9 + 0.2*r.Float64()) {
 		start := t0.Add(time.Duration(at * float64(time.Second)))
-		flows = append(flows, pending{start, FlowEnd{Proto: 6, Client: client, Server: ep("198.51.100.7:443"), Start: start, End: start.Add(time.Second), BytesOut: 480}})
+		flows = append(flows, pending{start, FlowEnd{Proto: 6, Client: client, Server: ep("198.51.100.7:443"), Start: start, End: start.Add(time.Second), BytesOut: 480, Established: true}})
 	}
 	for i := 0; i < 40; i++ {
 		server := Endpoint{netip.AddrFrom4([4]byte{203, 0, 113, byte(i + 1)}), 443}
 		mean := 30 + float64(i)*20
 		for at := r.ExpFloat64() * mean; at < 86400; at += r.ExpFloat64() * mean {
 			start := t0.Add(time.Duration(at * float64(time.Second)))
-			flows = append(flows, pending{start, FlowEnd{Proto: 6, Client: client, Server: server, Start: start, End: start.Add(time.Second), BytesOut: uint64(200 + 2000*r.ExpFloat64())}})
+			flows = append(flows, pending{start, FlowEnd{Proto: 6, Client: client, Server: server, Start: start, End: start.Add(time.Second), BytesOut: uint64(200 + 2000*r.ExpFloat64()), Established: true}})
 		}
 	}
 	// Feed in time order with a tick per second of traffic that passed.

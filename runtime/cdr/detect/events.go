@@ -42,8 +42,23 @@ type FlowEnd struct {
 	Proto                 uint8 // IP protocol number: 6 TCP, 17 UDP
 	Client, Server        Endpoint
 	Start, End            time.Time
-	BytesOut, BytesIn     uint64 // payload bytes client → server and server → client
+	BytesOut, BytesIn     uint64 // IP bytes client → server and server → client
 	PacketsOut, PacketsIn uint64
+	// Established is set for TCP when the client acknowledged the server's SYN-ACK: the
+	// three-way handshake completed. A SYN scan's probes (reset, unanswered, or half-open
+	// SYN, SYN-ACK, RST) never are.
+	Established bool
+	// PayloadOut and PayloadIn are the transport payload bytes each way since the flow
+	// began (a flow reported in parts counts from its start).
+	PayloadOut, PayloadIn uint64
+}
+
+// Conversation reports whether the flow was an exchange between two programs rather than
+// a probe: a TCP connection that completed its handshake, or any flow that carried
+// payload. Scan probes are not, and must not reach per-pair trackers (beacon), where each
+// would hold a pair of its own.
+func (f *FlowEnd) Conversation() bool {
+	return f.Established || f.PayloadOut > 0 || f.PayloadIn > 0
 }
 
 // DNS is one DNS query or response. Name is lower case without the trailing dot.

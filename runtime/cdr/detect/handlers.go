@@ -38,7 +38,10 @@ func (e *Engine) OnFlowEnd(f FlowEnd) {
 	if e.miner != nil && f.Proto == 6 {
 		e.miner.End(flowKey(f.VNI, f.Client, f.Server))
 	}
-	if e.beacon != nil && !beaconExemptPorts[f.Server.Port] && (f.Proto == 6 || f.Proto == 17) {
+	// Only conversations are beacon candidates: a scan's probes would each become a pair
+	// of one connection, fill the tracker's MaxPairs for the whole window and crowd out
+	// the real beacons (and cost a map insert per probe).
+	if e.beacon != nil && (f.Proto == 6 || f.Proto == 17) && f.Conversation() && !beaconExemptPorts[f.Server.Port] {
 		e.beacon.Add(beacon.PairKey{VNI: f.VNI, Src: f.Client.Addr, Dst: f.Server.Addr, Port: f.Server.Port}, f.Start, f.BytesOut)
 	}
 }

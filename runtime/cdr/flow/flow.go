@@ -8,14 +8,16 @@ import (
 type tcpState uint8
 
 const (
-	tcpMidstream tcpState = iota // first packet seen was not a SYN: nothing to report
-	tcpSynSent                   // SYN seen, no answer yet
-	tcpAnswered                  // SYN-ACK or RST came back (the attempt was reported)
+	tcpMidstream   tcpState = iota // first packet seen was not a SYN: nothing to report
+	tcpSynSent                     // SYN seen, no answer yet
+	tcpAnswered                    // SYN-ACK or RST came back (the attempt was reported)
+	tcpEstablished                 // the client acknowledged the SYN-ACK: a connection, not a probe
 )
 
 // Flow is one entry of the table. Times are packet times in Unix nanoseconds.
 type Flow struct {
 	key            Key
+	hash           uint64 // of key, kept so that removal from the index needs no hashing
 	client, server netip.AddrPort
 
 	start, last int64

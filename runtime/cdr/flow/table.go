@@ -17,6 +17,9 @@ const (
 	DefaultPayloadBytes   = 64 << 20        // enough for the miner-binary detector to see a whole binary
 )
 
+// flowBlock is how many flows are allocated at a time.
+const flowBlock = 64
+
 // Options size and time the table.
 type Options struct {
 	// MaxFlows bounds memory: when the table is full, the least recently active flow is
@@ -65,7 +68,7 @@ type Stats struct {
 type Table struct {
 	opts  Options
 	sink  Sink
-	flows map[Key]*Flow
+	flows flowIndex
 	// pending holds flows whose handshake is unanswered or that are closing (short
 	// timeout); active holds the rest (idle timeout). Both are in last-packet order.
 	pending, active list
@@ -80,14 +83,14 @@ func NewTable(opts Options, sink Sink) *Table {
 	return &Table{
 		opts:  opts,
 		sink:  sink,
-		flows: make(map[Key]*Flow, min(opts.MaxFlows, 1<<16)),
+		flows: newFlowIndex(min(opts.MaxFlows, 1<<10)), // grows with the traffic: a small index stays in cache
 	}
 }
 
 // Stats returns the counters.
 func (t *Table) Stats() Stats {
 	s := t.stats
-	s.Active = len(t.flows)
+	s.Active = t.flows.count
 	return s
 }
 
@@ -101,14 +104,15 @@ func (t *Table) Packet(p *decode.Packet, now time.Time) {
 	src := netip.AddrPortFrom(p.Src, p.SrcPort)
 	dst := netip.AddrPortFrom(p.Dst, p.DstPort)
 	key := keyOf(p.VNI, p.Proto, src, dst)
-	f := t.flows[key]
+	hash := t.flows.hash(&key)
+	f := t.flows.find(&key, hash)
 	if f != nil && f.closing && p.TCPFlags&(decode.TCPSyn|decode.TCPAck) == decode.TCPSyn {
 		t.stats.Closed++ // the port is reused for a new connection
 		t.end(f)
 		f = nil
 	}
 	if f == nil {
-		f = t.newFlow(key, p, src, dst, nanos)
+		f = t.newFlow(key, hash, p, src, dst, nanos)
 	} else if nanos-f.start > int64(t.opts.ActiveTimeout) {
 		t.reportPart(f, nanos)
 	}
@@ -142,25 +146,28 @@ func (t *Table) Packet(p *decode.Packet, now time.Time) {
 	}
 }
 
-func (t *Table) newFlow(key Key, p *decode.Packet, src, dst netip.AddrPort, nanos int64) *Flow {
-	if len(t.flows) >= t.opts.MaxFlows {
+func (t *Table) newFlow(key Key, hash uint64, p *decode.Packet, src, dst netip.AddrPort, nanos int64) *Flow {
+	if t.flows.count >= t.opts.MaxFlows {
 		t.evictOldest()
 	}
-	var f *Flow
-	if n := len(t.free); n > 0 {
-		f = t.free[n-1]
-		t.free = t.free[:n-1]
-		*f = Flow{}
-	} else {
-		f = &Flow{}
+	if len(t.free) == 0 {
+		// Flows come in blocks: a scan creates them by the hundred thousand, and one
+		// allocation per block instead of per flow spares the allocator and the collector.
+		block := make([]Flow, flowBlock)
+		for i := range block {
+			t.free = append(t.free, &block[i])
+		}
 	}
-	f.key = key
+	f := t.free[len(t.free)-1]
+	t.free = t.free[:len(t.free)-1]
+	*f = Flow{}
+	f.key, f.hash = key, hash
 	f.client, f.server = src, dst
 	if startedByServer(p) {
 		f.client, f.server = dst, src
 	}
 	f.start, f.last = nanos, nanos
-	t.flows[key] = f
+	t.flows.insert(f)
 	t.stats.Created++
 	return f
 }
@@ -190,6 +197,10 @@ func (t *Table) tcp(f *Flow, p *decode.Packet, out bool, nanos int64) {
 		t.reportAttempt(f, true, false)
 	case flags&decode.TCPRst != 0 && !out && f.tcp == tcpSynSent:
 		t.reportAttempt(f, false, true)
+	case flags&(decode.TCPSyn|decode.TCPRst|decode.TCPAck) == decode.TCPAck && out && f.tcp == tcpAnswered:
+		// The third packet of the handshake (a reset attempt ended the flow already, so
+		// the answer was a SYN-ACK). A SYN scan's half-open probe never gets here.
+		f.tcp = tcpEstablished
 	}
 	if flags&decode.TCPFin != 0 {
 		if out {
@@ -227,16 +238,19 @@ func (t *Table) reportPart(f *Flow, nanos int64) {
 func (t *Table) reportEnd(f *Flow) {
 	e := &t.apps.end
 	*e = detect.FlowEnd{
-		VNI:        f.key.VNI,
-		Proto:      f.key.Proto,
-		Client:     endpoint(f.client),
-		Server:     endpoint(f.server),
-		Start:      time.Unix(0, f.start),
-		End:        time.Unix(0, f.last),
-		BytesOut:   f.bytesOut,
-		BytesIn:    f.bytesIn,
-		PacketsOut: f.packetsOut,
-		PacketsIn:  f.packetsIn,
+		VNI:         f.key.VNI,
+		Proto:       f.key.Proto,
+		Client:      endpoint(f.client),
+		Server:      endpoint(f.server),
+		Start:       time.Unix(0, f.start),
+		End:         time.Unix(0, f.last),
+		BytesOut:    f.bytesOut,
+		BytesIn:     f.bytesIn,
+		PacketsOut:  f.packetsOut,
+		PacketsIn:   f.packetsIn,
+		Established: f.tcp == tcpEstablished,
+		PayloadOut:  f.payloadOut,
+		PayloadIn:   f.payloadIn,
 	}
 	t.sink.FlowEnd(e)
 }
@@ -250,7 +264,7 @@ func (t *Table) end(f *Flow) {
 	if f.list != nil {
 		f.list.remove(f)
 	}
-	delete(t.flows, f.key)
+	t.flows.remove(f)
 	t.free = append(t.free, f)
 }
 

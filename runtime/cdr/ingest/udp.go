@@ -7,9 +7,6 @@ import (
 	"os"
 	"syscall"
 	"time"
-
-	"golang.org/x/net/ipv4"
-	"golang.org/x/net/ipv6"
 )
 
 // Defaults of the UDP listener.
@@ -22,17 +19,14 @@ const (
 	MaxDatagram = 9216
 )
 
-// batchReader is ipv4.PacketConn or ipv6.PacketConn: both read with recvmmsg(2).
-type batchReader interface {
-	ReadBatch(ms []ipv4.Message, flags int) (int, error)
-}
-
 // UDPListener receives VXLAN datagrams.
 type UDPListener struct {
-	conn     *net.UDPConn
-	reader   batchReader
-	messages []ipv4.Message
-	batch    Batch
+	conn   *net.UDPConn
+	reader *mmsgReader
+	batch  Batch
+	// deadline is the socket's read deadline: moved forward only when less than half of
+	// ReadTimeout is left, not on every Read (each move resets a runtime timer).
+	deadline time.Time
 	// kernelDrops is the socket's count of datagrams dropped because its receive queue
 	// was full (SO_RXQ_OVFL), as of the last batch.
 	kernelDrops uint32
@@ -53,17 +47,12 @@ func ListenUDP(address string, batchSize int) (*UDPListener, error) {
 	}
 	setReadBuffer(conn, DefaultReadBuffer)
 	countDrops(conn)
-	l := &UDPListener{conn: conn, messages: make([]ipv4.Message, batchSize)}
-	if udpAddr.IP != nil && udpAddr.IP.To4() == nil {
-		l.reader = ipv6Reader{ipv6.NewPacketConn(conn)}
-	} else {
-		l.reader = ipv4.NewPacketConn(conn)
+	raw, err := conn.SyscallConn()
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("listen on udp %s: %w", address, err)
 	}
-	backing := make([]byte, batchSize*MaxDatagram)
-	for i := range l.messages {
-		l.messages[i].Buffers = [][]byte{backing[i*MaxDatagram : (i+1)*MaxDatagram]}
-		l.messages[i].OOB = make([]byte, controlSize)
-	}
+	l := &UDPListener{conn: conn, reader: newMmsgReader(raw, batchSize, MaxDatagram, controlSize)}
 	l.batch.Frames = make([][]byte, 0, batchSize)
 	return l, nil
 }
@@ -92,10 +81,13 @@ func (l *UDPListener) Addr() net.Addr { return l.conn.LocalAddr() }
 func (l *UDPListener) Read() (*Batch, error) {
 	l.batch.Frames = l.batch.Frames[:0]
 	l.batch.Bytes = 0
-	if err := l.conn.SetReadDeadline(time.Now().Add(ReadTimeout)); err != nil {
-		return nil, fmt.Errorf("udp listener: %w", err)
+	if now := time.Now(); l.deadline.Sub(now) < ReadTimeout/2 {
+		l.deadline = now.Add(ReadTimeout)
+		if err := l.conn.SetReadDeadline(l.deadline); err != nil {
+			return nil, fmt.Errorf("udp listener: %w", err)
+		}
 	}
-	n, err := l.reader.ReadBatch(l.messages, 0)
+	n, err := l.reader.read()
 	if err != nil {
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			return &l.batch, nil
@@ -103,13 +95,12 @@ func (l *UDPListener) Read() (*Batch, error) {
 		return nil, fmt.Errorf("udp listener: %w", err)
 	}
 	for i := range n {
-		m := &l.messages[i]
-		frame := m.Buffers[0][:m.N]
-		l.batch.Frames = append(l.batch.Frames, frame)
-		l.batch.Bytes += m.N
+		size := l.reader.length(i)
+		l.batch.Frames = append(l.batch.Frames, l.reader.buffers[i][:size])
+		l.batch.Bytes += size
 	}
 	if n > 0 {
-		if drops, ok := dropCount(l.messages[n-1].OOB[:l.messages[n-1].NN]); ok {
+		if drops, ok := dropCount(l.reader.controlMessages(n - 1)); ok {
 			l.kernelDrops = drops
 		}
 	}
@@ -122,10 +113,3 @@ func (l *UDPListener) KernelDrops() uint64 { return uint64(l.kernelDrops) }
 
 // Close closes the socket; a Read in progress returns an error.
 func (l *UDPListener) Close() error { return l.conn.Close() }
-
-// ipv6Reader adapts ipv6.PacketConn (whose Message is the same type).
-type ipv6Reader struct{ c *ipv6.PacketConn }
-
-func (r ipv6Reader) ReadBatch(ms []ipv4.Message, flags int) (int, error) {
-	return r.c.ReadBatch(ms, flags)
-}

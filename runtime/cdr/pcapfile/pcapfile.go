@@ -1,10 +1,13 @@
-// Package pcapfile reads capture files, pcap or pcapng (told apart by their magic number),
-// with gopacket's pure-Go readers (pcapgo: no libpcap, no cgo). Frames are read without
-// copying: each one is valid until the next call to Next.
+// Package pcapfile reads capture files, pcap or pcapng (told apart by their magic number).
+// Classic pcap, what replays and benchmarks mostly read, is parsed here in place from
+// megabyte chunks (classic.go); pcapng and gzip-compressed pcap go through gopacket's
+// pure-Go readers (pcapgo: no libpcap, no cgo). Frames are read without copying: each one
+// is valid until the next call to Next.
 package pcapfile
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -19,7 +22,8 @@ import (
 // Reader reads the frames of one capture file.
 type Reader struct {
 	file     *os.File
-	next     func() ([]byte, gopacket.CaptureInfo, error)
+	classic  *classicReader                               // classic pcap; nil for the others
+	next     func() ([]byte, gopacket.CaptureInfo, error) // pcapng, gzip pcap
 	linkType int
 	format   string
 }
@@ -43,11 +47,21 @@ func Open(path string) (*Reader, error) {
 }
 
 func newReader(f io.Reader) (*Reader, error) {
-	buffered := bufio.NewReaderSize(f, 1<<20)
-	magic, err := buffered.Peek(4)
+	chunk := make([]byte, chunkSize)
+	n, err := io.ReadAtLeast(f, chunk, 4)
 	if err != nil {
 		return nil, fmt.Errorf("read magic number: %w", err)
 	}
+	magic := chunk[:4]
+	if isClassicMagic(magic) {
+		c, err := newClassicReader(chunk, n, f)
+		if err != nil {
+			return nil, err
+		}
+		return &Reader{classic: c, linkType: c.linkType, format: "pcap"}, nil
+	}
+	// The bytes already read come first, then the rest of the file.
+	buffered := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(chunk[:n]), f), 1<<20)
 	if binary.LittleEndian.Uint32(magic) == pcapngMagic {
 		ng, err := pcapgo.NewNgReader(buffered, pcapgo.NgReaderOptions{})
 		if err != nil {
@@ -71,14 +85,23 @@ func (r *Reader) Format() string { return r.format }
 // Next returns the next frame and its capture time; io.EOF after the last one. The frame
 // is valid until the next call.
 func (r *Reader) Next() ([]byte, time.Time, error) {
-	data, ci, err := r.next()
+	var data []byte
+	var ts time.Time
+	var err error
+	if r.classic != nil {
+		data, ts, err = r.classic.next()
+	} else {
+		var ci gopacket.CaptureInfo
+		data, ci, err = r.next()
+		ts = ci.Timestamp
+	}
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil, time.Time{}, fmt.Errorf("capture ends in the middle of a frame: %w", err)
 		}
 		return nil, time.Time{}, err
 	}
-	return data, ci.Timestamp, nil
+	return data, ts, nil
 }
 
 // Close closes the file.

@@ -63,9 +63,11 @@ type Report struct {
 	First, Last time.Time
 }
 
+// sourceKey is a scanner. The VNI is widened to 64 bits so that the struct has no padding:
+// the map then hashes it as one block of memory, not field by field (a lookup per probe).
 type sourceKey struct {
-	vni uint32
 	src netip.Addr
+	vni uint64
 }
 
 type source struct {
@@ -111,7 +113,7 @@ func (d *Detector) Dropped() uint64 { return d.dropped }
 // Failed records a failed attempt and returns a report when its source just became a
 // scanner.
 func (d *Detector) Failed(a Attempt) (Report, bool) {
-	k := sourceKey{a.VNI, a.Src}
+	k := sourceKey{src: a.Src, vni: uint64(a.VNI)}
 	s := d.sources[k]
 	if s == nil {
 		if len(d.sources) >= d.cfg.MaxSources {
@@ -128,12 +130,18 @@ func (d *Detector) Failed(a Attempt) (Report, bool) {
 	if a.Time.After(s.last) {
 		s.last = a.Time
 	}
+	if s.reported {
+		// The pairs were only needed to reach the threshold and classify the scan; a
+		// reported source stays reported while it is active, and skipping the pair map
+		// keeps a long scan to one lookup per probe.
+		return Report{}, false
+	}
 	if _, seen := s.pairs[a.Dst]; seen || len(s.pairs) < d.maxPairs {
 		s.pairs[a.Dst] = a.Time
 	} else {
 		s.overflow++
 	}
-	if s.reported || len(s.pairs)+s.overflow < d.cfg.Threshold {
+	if len(s.pairs)+s.overflow < d.cfg.Threshold {
 		return Report{}, false
 	}
 	s.reported = true
@@ -188,7 +196,7 @@ func (d *Detector) report(k sourceKey, s *source) Report {
 		anyHost, anyPort = t.Addr, t.Port
 	}
 	r := Report{
-		VNI: k.vni, Scanner: k.src, Unique: len(s.pairs) + s.overflow,
+		VNI: uint32(k.vni), Scanner: k.src, Unique: len(s.pairs) + s.overflow,
 		Hosts: len(hosts), Ports: len(ports), NmapSYN: s.nmapSYN, First: s.first, Last: s.last,
 	}
 	r.Kind = Classify(len(hosts), len(ports))
