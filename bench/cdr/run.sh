@@ -99,6 +99,7 @@ args=(
 	-repeat "${BENCH_CDR_REPEAT:-3}"
 	-udp-rate "${BENCH_CDR_UDP_RATE:-450000}"
 	-udp-senders "${BENCH_CDR_UDP_SENDERS:-1}"
+	-udp-gso="${BENCH_CDR_UDP_GSO:-true}"
 )
 [ -z "$suricata_root" ] || args+=(-suricata-root "$suricata_root")
 if [ "${BENCH_CDR_PROFILE:-}" = 1 ]; then

@@ -55,7 +55,7 @@ type sensorStatus struct {
 
 // measureIngest starts rampart-cdr listening for VXLAN on a loopback port, sends payloads
 // to it at rate datagrams/s from senders sockets, waits until it has read what it will read, and stops it.
-func measureIngest(ctx context.Context, bin, workDir string, payloads [][]byte, rate, senders int) (ingestResult, error) {
+func measureIngest(ctx context.Context, bin, workDir string, payloads [][]byte, rate, senders int, gso bool) (ingestResult, error) {
 	adminPort, err := freeport.Find()
 	if err != nil {
 		return ingestResult{}, err
@@ -89,7 +89,7 @@ func measureIngest(ctx context.Context, bin, workDir string, payloads [][]byte, 
 		return ingestResult{}, err
 	}
 	senderBefore := selfCPU()
-	sent, sendErr := sendParallel(ctx, fmt.Sprintf("127.0.0.1:%d", vxlanPort), payloads, rate, senders, 60*time.Second)
+	sent, sendErr := sendParallel(ctx, fmt.Sprintf("127.0.0.1:%d", vxlanPort), payloads, rate, senders, gso, 60*time.Second)
 	senderCPU := selfCPU() - senderBefore
 	st, err := poller.waitDrained(uint64(sent.Sent), 15*time.Second)
 	if err != nil {

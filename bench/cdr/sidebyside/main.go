@@ -40,6 +40,7 @@ type options struct {
 	udpRate      int
 	udpPackets   int
 	udpSenders   int
+	udpGSO       bool
 	profileDir   string
 }
 
@@ -64,6 +65,7 @@ func run() int {
 	flag.IntVar(&o.udpRate, "udp-rate", 450_000, "datagrams per second sent to rampart-cdr's VXLAN port; 0 skips the UDP ingest")
 	flag.IntVar(&o.udpPackets, "udp-packets", 0, "datagrams sent (default: the scan's packet count)")
 	flag.IntVar(&o.udpSenders, "udp-senders", 1, "sending sockets and goroutines, each at udp-rate/udp-senders (more than one needs spare cores)")
+	flag.BoolVar(&o.udpGSO, "udp-gso", true, "send with UDP segmentation offload (64 datagrams per send, padded to one size), so one loopback sender can offer the rate")
 	flag.StringVar(&o.profileDir, "profile-dir", "", "also write CPU profiles of rampart-cdr's VXLAN replay and UDP ingest (run in this process) into this directory")
 	flag.Parse()
 	o.systems = strings.Split(*systems, ",")
@@ -146,8 +148,13 @@ func bench(ctx context.Context, o options) error {
 		if payloads, err = vxlanScanPayloads(o.udpPackets); err != nil {
 			return err
 		}
+		if o.udpGSO {
+			var size int
+			size, payloads = padForGSO(payloads)
+			log.Printf("UDP segmentation offload: datagrams padded to %d bytes (Ethernet padding after the inner packet)", size)
+		}
 		log.Printf("sending %d VXLAN datagrams to rampart-cdr at %d/s over loopback", len(payloads), o.udpRate)
-		r, err := measureIngest(ctx, o.cdrBin, o.workDir, payloads, o.udpRate, o.udpSenders)
+		r, err := measureIngest(ctx, o.cdrBin, o.workDir, payloads, o.udpRate, o.udpSenders, o.udpGSO)
 		if err != nil {
 			return fmt.Errorf("UDP ingest: %w", err)
 		}

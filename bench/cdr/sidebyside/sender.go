@@ -81,7 +81,8 @@ func sendPaced(ctx context.Context, addr string, payloads [][]byte, rate int, li
 // (on loopback the sender's system call also carries the kernel's delivery to the
 // receiving socket, the larger part of the cost). The sent counts add up; the elapsed
 // time is the slowest sender's.
-func sendParallel(ctx context.Context, addr string, payloads [][]byte, rate, senders int, limit time.Duration) (sendResult, error) {
+// With gso, each sender uses UDP segmentation offload (sendPacedGSO; payloads of one size).
+func sendParallel(ctx context.Context, addr string, payloads [][]byte, rate, senders int, gso bool, limit time.Duration) (sendResult, error) {
 	senders = max(1, min(senders, len(payloads)))
 	results := make([]sendResult, senders)
 	errs := make([]error, senders)
@@ -90,7 +91,11 @@ func sendParallel(ctx context.Context, addr string, payloads [][]byte, rate, sen
 	for i := range senders {
 		part := payloads[min(i*per, len(payloads)):min((i+1)*per, len(payloads))]
 		wg.Go(func() {
-			results[i], errs[i] = sendPaced(ctx, addr, part, max(1, rate/senders), limit)
+			send := sendPaced
+			if gso {
+				send = sendPacedGSO
+			}
+			results[i], errs[i] = send(ctx, addr, part, max(1, rate/senders), limit)
 		})
 	}
 	wg.Wait()

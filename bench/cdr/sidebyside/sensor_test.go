@@ -75,7 +75,7 @@ func TestIngestIntoARunningSensor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := measureIngest(t.Context(), bin, t.TempDir(), payloads, 50_000, 2)
+	r, err := measureIngest(t.Context(), bin, t.TempDir(), payloads, 50_000, 2, false)
 	if err != nil {
 		t.Fatal(err)
 	}
