@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
 	"github.com/rampart-sec/rampart/providers/protocol"
@@ -68,7 +70,19 @@ func managedNetworks(pl cty.Value) ([]managedNetwork, protocol.Diagnostics) {
 
 // networkLocks serialises the creation and removal of managed networks within this
 // provider process: appliances applied in parallel often declare the same network.
-type networkLocks struct{ mu sync.Mutex }
+// ensured remembers the networks this process already checked or created (by name and
+// settings): inspecting a network lists every container on it, so with hundreds of
+// appliances on one network, checking it again for each create serialised the apply.
+type networkLocks struct {
+	mu      sync.Mutex
+	ensured map[managedNetworkKey]bool
+}
+
+// managedNetworkKey is a managed network block as ensureNetwork checked it.
+type managedNetworkKey struct {
+	lineage string
+	network managedNetwork
+}
 
 // ensureNetwork creates n unless it exists. An existing network must be rampart's (same
 // lineage label) and match the block; a network someone else made is attached with
@@ -76,9 +90,17 @@ type networkLocks struct{ mu sync.Mutex }
 func (p *placement) ensureNetwork(ctx context.Context, cli *client.Client, lineage string, n managedNetwork, progress sdk.Progress) error {
 	p.networks.mu.Lock()
 	defer p.networks.mu.Unlock()
+	key := managedNetworkKey{lineage: lineage, network: n}
+	if p.networks.ensured[key] {
+		return nil
+	}
 	existing, err := cli.NetworkInspect(ctx, n.name, network.InspectOptions{})
 	if err == nil {
-		return checkManagedNetwork(existing, lineage, n)
+		if err := checkManagedNetwork(existing, lineage, n); err != nil {
+			return err
+		}
+		p.networks.remember(key)
+		return nil
 	}
 	if !cerrdefs.IsNotFound(err) {
 		return fmt.Errorf("inspect network %s: %w", n.name, err)
@@ -99,7 +121,25 @@ func (p *placement) ensureNetwork(ctx context.Context, cli *client.Client, linea
 		return fmt.Errorf("create network %s: %w", n.name, err)
 	}
 	progress("created network %s (%s)", n.name, shortID(created.ID))
+	p.networks.remember(key)
 	return nil
+}
+
+// remember records a network as checked; the caller holds mu.
+func (l *networkLocks) remember(key managedNetworkKey) {
+	if l.ensured == nil {
+		l.ensured = map[managedNetworkKey]bool{}
+	}
+	l.ensured[key] = true
+}
+
+// forget drops every record of the network name; the caller holds mu.
+func (l *networkLocks) forget(name string) {
+	for key := range l.ensured {
+		if key.network.name == name {
+			delete(l.ensured, key)
+		}
+	}
 }
 
 // checkManagedNetwork accepts an existing network as the managed network n only when
@@ -142,37 +182,59 @@ func (p *placement) removeUnusedNetworks(ctx context.Context, cli *client.Client
 	if len(networks) == 0 {
 		return nil
 	}
+	var diags protocol.Diagnostics
+	for _, n := range networks {
+		// Cheap first: one container on the network is enough to keep it. Inspecting the
+		// network lists every container on it, under the lock; during a bulk destroy of
+		// hundreds that serialised every delete behind a large answer.
+		if networkInUse(ctx, cli, n.name) {
+			continue
+		}
+		if d := p.removeNetworkIfUnused(ctx, cli, n.name, lineage, progress); d.HasErrors() {
+			diags = append(diags, d...)
+		}
+	}
+	return diags
+}
+
+// networkInUse says whether any container (running or not) is on the network; an error
+// counts as in use, so nothing is removed on doubt.
+func networkInUse(ctx context.Context, cli *client.Client, name string) bool {
+	list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Limit: 1,
+		Filters: filters.NewArgs(filters.Arg("network", name))})
+	return err != nil || len(list) > 0
+}
+
+// removeNetworkIfUnused removes the managed network name when this state's lineage owns
+// it and no container uses it, under the lock that creates take too.
+func (p *placement) removeNetworkIfUnused(ctx context.Context, cli *client.Client, name, lineage string, progress sdk.Progress) protocol.Diagnostics {
 	p.networks.mu.Lock()
 	defer p.networks.mu.Unlock()
 	var diags protocol.Diagnostics
-	for _, n := range networks {
-		existing, err := cli.NetworkInspect(ctx, n.name, network.InspectOptions{})
-		if cerrdefs.IsNotFound(err) {
-			continue
-		}
-		if err != nil {
-			diags = diags.FromErr("cannot inspect network "+n.name, err)
-			continue
-		}
-		if existing.Labels[labelNetwork] != lineage {
-			continue // not ours to remove
-		}
-		if len(existing.Containers) > 0 {
-			progress("keeping network %s: %d container(s) still use it", n.name, len(existing.Containers))
-			continue
-		}
-		if err := cli.NetworkRemove(ctx, existing.ID); err != nil && !cerrdefs.IsNotFound(err) {
-			// A container joining at this very moment makes the engine refuse: keep it.
-			if cerrdefs.IsConflict(err) || cerrdefs.IsPermissionDenied(err) {
-				progress("keeping network %s: %v", n.name, err)
-				continue
-			}
-			diags = diags.FromErr("cannot remove network "+n.name, err)
-			continue
-		}
-		progress("removed network %s", n.name)
+	existing, err := cli.NetworkInspect(ctx, name, network.InspectOptions{})
+	switch {
+	case cerrdefs.IsNotFound(err):
+		p.networks.forget(name)
+		return nil
+	case err != nil:
+		return diags.FromErr("cannot inspect network "+name, err)
+	case existing.Labels[labelNetwork] != lineage:
+		return nil // not ours to remove
+	case len(existing.Containers) > 0:
+		progress("keeping network %s: %d container(s) still use it", name, len(existing.Containers))
+		return nil
 	}
-	return diags
+	if err := cli.NetworkRemove(ctx, existing.ID); err != nil && !cerrdefs.IsNotFound(err) {
+		// A container joining at this very moment makes the engine refuse: keep it.
+		if cerrdefs.IsConflict(err) || cerrdefs.IsPermissionDenied(err) {
+			progress("keeping network %s: %v", name, err)
+			return nil
+		}
+		return diags.FromErr("cannot remove network "+name, err)
+	}
+	p.networks.forget(name)
+	progress("removed network %s", name)
+	return nil
 }
 
 // containerNetworks is the networks a container joins, the first being the one it is
