@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/rampart-sec/rampart/bench/procstat"
 	"github.com/rampart-sec/rampart/internal/freeport"
 )
 
@@ -84,7 +85,7 @@ func measureIngest(ctx context.Context, bin, workDir string, payloads [][]byte, 
 		return ingestResult{}, err
 	}
 
-	cpuBefore, err := processCPU(sensor.cmd.Process.Pid)
+	cpuBefore, err := procstat.CPU(sensor.cmd.Process.Pid)
 	if err != nil {
 		return ingestResult{}, err
 	}
@@ -95,7 +96,7 @@ func measureIngest(ctx context.Context, bin, workDir string, payloads [][]byte, 
 	if err != nil {
 		return ingestResult{}, err
 	}
-	cpuAfter, err := processCPU(sensor.cmd.Process.Pid)
+	cpuAfter, err := procstat.CPU(sensor.cmd.Process.Pid)
 	if err != nil {
 		return ingestResult{}, err
 	}

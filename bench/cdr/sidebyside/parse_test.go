@@ -62,18 +62,6 @@ func TestCountLinesCountsAlertsInEveJSON(t *testing.T) {
 	}
 }
 
-func TestParseProcStatCPU(t *testing.T) {
-	// The command name may hold spaces and parentheses; utime 150 and stime 50 ticks.
-	line := "4242 (rampart (cdr) x) S 1 4242 4242 0 -1 4194560 500 0 0 0 150 50 0 0 20 0 9 0 100 0 0"
-	got, err := parseProcStatCPU(line)
-	if err != nil || got != 2*time.Second {
-		t.Fatalf("parseProcStatCPU = %s, %v; want 2s", got, err)
-	}
-	if _, err := parseProcStatCPU("4242 (short) S 1"); err == nil {
-		t.Error("a short stat line parsed")
-	}
-}
-
 func TestMedianRunTakesTheMiddleCPUTime(t *testing.T) {
 	sys := &scriptedSystem{cpus: []time.Duration{3 * time.Second, time.Second, 2 * time.Second}}
 	median, all, err := medianRun(t.Context(), sys, capture{}, 3)

@@ -7,12 +7,14 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/rampart-sec/rampart/bench/procstat"
 )
 
 // capacityResult is the proxy's footprint with every connection of the capacity row open.
 type capacityResult struct {
 	Connections int
-	Footprint   footprint
+	Footprint   procstat.Footprint
 	Opened      time.Duration // how long opening them all took (reported, never judged)
 }
 
@@ -55,7 +57,7 @@ func runCapacity(ctx context.Context, rt route, n, proxyPID int) (capacityResult
 	if err != nil {
 		return res, err
 	}
-	if res.Footprint, err = treeFootprint(proxyPID); err != nil {
+	if res.Footprint, err = procstat.TreeFootprint(proxyPID); err != nil {
 		return res, err
 	}
 	return res, nil

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/rampart-sec/rampart/bench/procstat"
 )
 
 // loadCase is one throughput row: Clients connections along Route, each asking for Path
@@ -197,13 +199,13 @@ type loadSample struct {
 func sampleLoad(cnt *counters, proxyPID int) (loadSample, error) {
 	s := loadSample{at: time.Now(), requests: cnt.requests.Load(), bytes: cnt.bytes.Load()}
 	var err error
-	if s.proxyCPU, err = treeCPU(proxyPID); err != nil {
+	if s.proxyCPU, err = procstat.TreeCPU(proxyPID); err != nil {
 		return s, fmt.Errorf("proxy CPU: %w", err)
 	}
-	if s.selfCPU, err = procCPU(os.Getpid()); err != nil { // not the tree: the proxies are our children
+	if s.selfCPU, err = procstat.CPU(os.Getpid()); err != nil { // not the tree: the proxies are our children
 		return s, fmt.Errorf("own CPU: %w", err)
 	}
-	if s.machine, err = machineBusy(); err != nil {
+	if s.machine, err = procstat.MachineBusy(); err != nil {
 		return s, err
 	}
 	return s, nil

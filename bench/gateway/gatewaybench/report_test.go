@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/rampart-sec/rampart/bench/procstat"
 )
 
 // sampleMeasurements are fixed figures for the report tests.
@@ -20,8 +22,8 @@ func sampleMeasurements() []measurement {
 		{Case: caseDownload, System: systemSquid, Load: load(10, 500<<20, 3*time.Second)},
 		{Case: caseSmall, System: systemSquid, Load: load(20000, 2000000, 5*time.Second)},
 		{Case: caseHitHTTP, System: systemSquid, Load: load(2500, 2500<<20, 6*time.Second), OriginFetches: 2},
-		{Case: capacityCase(3000), System: systemGateway, Capacity: &capacityResult{Connections: 3000, Footprint: footprint{PeakRSS: 60 << 20, RSS: 55 << 20, FDs: 6010}}},
-		{Case: capacityCase(3000), System: systemSquid, Capacity: &capacityResult{Connections: 3000, Footprint: footprint{PeakRSS: 90 << 20, RSS: 88 << 20, FDs: 6040}}},
+		{Case: capacityCase(3000), System: systemGateway, Capacity: &capacityResult{Connections: 3000, Footprint: procstat.Footprint{PeakRSS: 60 << 20, RSS: 55 << 20, FDs: 6010}}},
+		{Case: capacityCase(3000), System: systemSquid, Capacity: &capacityResult{Connections: 3000, Footprint: procstat.Footprint{PeakRSS: 90 << 20, RSS: 88 << 20, FDs: 6040}}},
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rampart-sec/rampart/bench/procstat"
 )
 
 // measurement is one system serving one case.
@@ -127,16 +129,16 @@ func takeSample(t target, wrk *process) (sample, error) {
 	var s sample
 	var err error
 	s.at = time.Now()
-	if s.serverCPU, err = treeCPU(t.Server.pid()); err != nil {
+	if s.serverCPU, err = procstat.TreeCPU(t.Server.pid()); err != nil {
 		return s, fmt.Errorf("%s CPU: %w", t.System, err)
 	}
-	if s.backendCPU, err = procCPU(t.Backend.pid()); err != nil {
+	if s.backendCPU, err = procstat.CPU(t.Backend.pid()); err != nil {
 		return s, fmt.Errorf("backend CPU: %w", err)
 	}
-	if s.wrkCPU, err = procCPU(wrk.pid()); err != nil {
+	if s.wrkCPU, err = procstat.CPU(wrk.pid()); err != nil {
 		return s, fmt.Errorf("wrk CPU: %w", err)
 	}
-	if s.machine, err = machineBusy(); err != nil {
+	if s.machine, err = procstat.MachineBusy(); err != nil {
 		return s, err
 	}
 	if s.served, err = readServed(t.BackendServedURL); err != nil {

@@ -1,4 +1,7 @@
-package main
+// Package procstat reads what the side-by-side benchmarks measure of a process from /proc:
+// its CPU time (and its descendants'), its memory and open descriptors, and how busy the
+// whole machine was. Linux only; no cgo.
+package procstat
 
 import (
 	"fmt"
@@ -14,8 +17,8 @@ import (
 // CGO-free program can rely on it.
 const clockTick = 10 * time.Millisecond
 
-// procCPU returns the user+system CPU time a process (all its threads) has used so far.
-func procCPU(pid int) (time.Duration, error) {
+// CPU returns the user+system CPU time a process (all its threads) has used so far.
+func CPU(pid int) (time.Duration, error) {
 	st, err := readProcStat(pid)
 	if err != nil {
 		return 0, err
@@ -23,16 +26,16 @@ func procCPU(pid int) (time.Duration, error) {
 	return time.Duration(st.utime+st.stime) * clockTick, nil
 }
 
-// treeCPU returns the CPU time used by pid and its living descendants (nginx's master and
+// TreeCPU returns the CPU time used by pid and its living descendants (nginx's master and
 // its workers). The tree is listed on every call, so a worker that starts later counts.
-func treeCPU(pid int) (time.Duration, error) {
-	pids, err := processTree(pid)
+func TreeCPU(pid int) (time.Duration, error) {
+	pids, err := Tree(pid)
 	if err != nil {
 		return 0, err
 	}
 	var total time.Duration
 	for _, p := range pids {
-		cpu, err := procCPU(p)
+		cpu, err := CPU(p)
 		if err != nil {
 			if p == pid {
 				return 0, err
@@ -44,8 +47,8 @@ func treeCPU(pid int) (time.Duration, error) {
 	return total, nil
 }
 
-// processTree returns root followed by all its descendants, from /proc.
-func processTree(root int) ([]int, error) {
+// Tree returns root followed by all its descendants, from /proc.
+func Tree(root int) ([]int, error) {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		return nil, fmt.Errorf("list /proc: %w", err)
@@ -110,9 +113,9 @@ func parseProcStat(line string) (procStat, error) {
 	return st, nil
 }
 
-// machineBusy returns the CPU time all cores have spent busy (not idle or waiting on
+// MachineBusy returns the CPU time all cores have spent busy (not idle or waiting on
 // I/O), from the first line of /proc/stat. It tells how much else ran during a window.
-func machineBusy() (time.Duration, error) {
+func MachineBusy() (time.Duration, error) {
 	data, err := os.ReadFile("/proc/stat")
 	if err != nil {
 		return 0, fmt.Errorf("read /proc/stat: %w", err)
@@ -137,4 +140,63 @@ func machineBusy() (time.Duration, error) {
 		busy += v
 	}
 	return time.Duration(busy) * clockTick, nil
+}
+
+// Footprint is the memory and descriptors of a process and its descendants (a proxy and
+// its helper processes), summed.
+type Footprint struct {
+	PeakRSS int64 // bytes: the sum of each process's VmHWM
+	RSS     int64 // bytes: the sum of VmRSS now
+	FDs     int   // open descriptors
+}
+
+// TreeFootprint reads the Footprint of root and its living descendants from /proc.
+func TreeFootprint(root int) (Footprint, error) {
+	pids, err := Tree(root)
+	if err != nil {
+		return Footprint{}, err
+	}
+	var f Footprint
+	for _, pid := range pids {
+		data, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
+		if err != nil {
+			if pid == root {
+				return f, fmt.Errorf("read memory of process %d: %w", pid, err)
+			}
+			continue // a helper that exited meanwhile
+		}
+		hwm, rss := parseStatusMemory(string(data))
+		f.PeakRSS += hwm
+		f.RSS += rss
+		fds, err := os.ReadDir(filepath.Join("/proc", strconv.Itoa(pid), "fd"))
+		if err != nil && pid == root {
+			return f, fmt.Errorf("count descriptors of process %d: %w", pid, err)
+		}
+		f.FDs += len(fds)
+	}
+	return f, nil
+}
+
+// parseStatusMemory returns VmHWM and VmRSS, in bytes, from a /proc/<pid>/status text.
+func parseStatusMemory(status string) (hwm, rss int64) {
+	for line := range strings.SplitSeq(status, "\n") {
+		name, value, ok := strings.Cut(line, ":")
+		if !ok || (name != "VmHWM" && name != "VmRSS") {
+			continue
+		}
+		fields := strings.Fields(value) // "1234 kB"
+		if len(fields) != 2 || fields[1] != "kB" {
+			continue
+		}
+		kb, err := strconv.ParseInt(fields[0], 10, 64)
+		if err != nil {
+			continue
+		}
+		if name == "VmHWM" {
+			hwm = kb << 10
+		} else {
+			rss = kb << 10
+		}
+	}
+	return hwm, rss
 }

@@ -1,4 +1,4 @@
-package main
+package procstat
 
 import (
 	"os"
@@ -26,7 +26,7 @@ func TestParseProcStatCountsFieldsFromTheLastParenthesis(t *testing.T) {
 }
 
 func TestProcCPUGrowsWithWork(t *testing.T) {
-	before, err := procCPU(os.Getpid())
+	before, err := CPU(os.Getpid())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func TestProcCPUGrowsWithWork(t *testing.T) {
 		for i := range 1_000_000 {
 			x += i
 		}
-		after, err := procCPU(os.Getpid())
+		after, err := CPU(os.Getpid())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func TestProcessTreeFindsChildren(t *testing.T) {
 	var tree []int
 	for range 100 { // the child appears once the shell has forked it
 		var err error
-		if tree, err = processTree(cmd.Process.Pid); err != nil {
+		if tree, err = Tree(cmd.Process.Pid); err != nil {
 			t.Fatal(err)
 		}
 		if len(tree) >= 2 {
@@ -70,7 +70,7 @@ func TestProcessTreeFindsChildren(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if len(tree) < 2 || tree[0] != cmd.Process.Pid {
-		t.Fatalf("processTree(%d) = %v, want the shell and its sleep", cmd.Process.Pid, tree)
+		t.Fatalf("Tree(%d) = %v, want the shell and its sleep", cmd.Process.Pid, tree)
 	}
 	child := tree[1]
 	t.Cleanup(func() {
@@ -81,17 +81,62 @@ func TestProcessTreeFindsChildren(t *testing.T) {
 	if slices.Contains(tree[1:], os.Getpid()) {
 		t.Errorf("tree %v contains the test itself", tree)
 	}
-	if _, err := treeCPU(cmd.Process.Pid); err != nil {
-		t.Errorf("treeCPU: %v", err)
+	if _, err := TreeCPU(cmd.Process.Pid); err != nil {
+		t.Errorf("TreeCPU: %v", err)
 	}
 }
 
 func TestMachineBusyReadsProcStat(t *testing.T) {
-	busy, err := machineBusy()
+	busy, err := MachineBusy()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if busy <= 0 {
-		t.Errorf("machineBusy = %v, want the CPU time since boot", busy)
+		t.Errorf("MachineBusy = %v, want the CPU time since boot", busy)
+	}
+}
+
+func TestParseProcStatNameWithParentheses(t *testing.T) {
+	line := "4242 (squid (worker) 1) S 17 4242 4242 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 1 0 100 0 0\n"
+	st, err := parseProcStat(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.ppid != 17 || st.utime != 250 || st.stime != 75 {
+		t.Errorf("got %+v, want ppid 17 utime 250 stime 75", st)
+	}
+	if _, err := parseProcStat("4242 no parentheses"); err == nil {
+		t.Error("malformed line accepted")
+	}
+}
+
+func TestParseStatusMemory(t *testing.T) {
+	status := "Name:\tsquid\nVmPeak:\t  9000 kB\nVmHWM:\t  4096 kB\nVmRSS:\t  2048 kB\nThreads:\t1\n"
+	hwm, rss := parseStatusMemory(status)
+	if hwm != 4096<<10 || rss != 2048<<10 {
+		t.Errorf("hwm %d rss %d, want %d and %d", hwm, rss, 4096<<10, 2048<<10)
+	}
+}
+
+// The footprint of a tree counts the children too (Squid's certificate helpers).
+func TestTreeFootprintCountsChildren(t *testing.T) {
+	alone, err := TreeFootprint(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := exec.Command("sleep", "30")
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = child.Process.Kill(); _ = child.Wait() })
+	with, err := TreeFootprint(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if alone.PeakRSS <= 0 || alone.RSS <= 0 || alone.FDs <= 0 {
+		t.Fatalf("own footprint %+v: want positive figures", alone)
+	}
+	if with.PeakRSS <= alone.PeakRSS || with.FDs <= alone.FDs {
+		t.Errorf("with a child %+v, alone %+v: the child's memory and descriptors are not counted", with, alone)
 	}
 }
