@@ -84,9 +84,13 @@ func (s *State) toDocument(sealer sealFunc) (*document, error) {
 		Outputs:        make(map[string]outputDoc, len(s.Outputs)),
 	}
 	for _, inst := range s.Instances {
-		vd, err := encodeValue(inst.Value, false, "instance "+inst.Address, sealer)
-		if err != nil {
-			return nil, fmt.Errorf("instance %s: %w", inst.Address, err)
+		vd, ok := instanceDocs.get(inst.Address, inst.Value)
+		if !ok {
+			var err error
+			if vd, err = encodeValue(inst.Value, false, "instance "+inst.Address, sealer); err != nil {
+				return nil, fmt.Errorf("instance %s: %w", inst.Address, err)
+			}
+			instanceDocs.put(inst.Address, inst.Value, vd)
 		}
 		doc.Instances = append(doc.Instances, instanceDoc{
 			Address:             inst.Address,

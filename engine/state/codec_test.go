@@ -240,3 +240,26 @@ func BenchmarkDecode300Instances(b *testing.B) {
 		}
 	}
 }
+
+// TestEncodeAfterAChangeWritesTheNewValue: persisting after every instance reuses the
+// encoding of unchanged instances; a changed value must still be written as it is now.
+func TestEncodeAfterAChangeWritesTheNewValue(t *testing.T) {
+	key := testKey(t)
+	st := conformanceState()
+	if _, err := st.Encode(key); err != nil { // fills the encoding cache
+		t.Fatal(err)
+	}
+	changed := st.Instances[0]
+	changed.Value = cty.ObjectVal(map[string]cty.Value{"note": cty.StringVal("changed after the first write")})
+	data, err := st.Encode(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Decode(data, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := diffStates(st, got); diff != "" {
+		t.Fatalf("second write does not hold the changed value:\n%s", diff)
+	}
+}
