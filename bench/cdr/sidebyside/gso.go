@@ -44,48 +44,30 @@ func sendPacedGSO(ctx context.Context, addr string, payloads [][]byte, rate int,
 		return sendResult{}, nil
 	}
 	size := len(payloads[0])
-	raddr, err := net.ResolveUDPAddr("udp4", addr)
+	conn, err := dialLoopbackUDP(addr)
 	if err != nil {
-		return sendResult{}, fmt.Errorf("sender: %w", err)
-	}
-	if !raddr.IP.IsLoopback() {
-		return sendResult{}, fmt.Errorf("sender: %s is not a loopback address; this benchmark sends only on loopback", addr)
-	}
-	conn, err := net.DialUDP("udp4", nil, raddr)
-	if err != nil {
-		return sendResult{}, fmt.Errorf("sender: %w", err)
+		return sendResult{}, err
 	}
 	defer conn.Close()
-	_ = conn.SetWriteBuffer(4 << 20)
 	if err := setGSOSize(conn, size); err != nil {
 		return sendResult{}, fmt.Errorf("sender: UDP segmentation offload: %w", err)
 	}
 
 	buf := make([]byte, 0, gsoSegments*size)
-	start := time.Now()
-	sent := 0
-	for sent < len(payloads) {
-		if ctx.Err() != nil || time.Since(start) > limit {
-			break
-		}
-		due := start.Add(time.Duration(float64(sent) / float64(rate) * float64(time.Second)))
-		if wait := time.Until(due); wait > 0 {
-			time.Sleep(wait) // pacing to the requested rate, not synchronisation
-		}
-		n := min(gsoSegments, len(payloads)-sent)
+	return pace(ctx, len(payloads), rate, limit, func(from int) (int, error) {
+		n := min(gsoSegments, len(payloads)-from)
 		buf = buf[:0]
 		for i := range n {
-			if len(payloads[sent+i]) != size {
-				return sendResult{Sent: sent, Elapsed: time.Since(start)}, fmt.Errorf("sender: datagram %d has %d bytes, not %d", sent+i, len(payloads[sent+i]), size)
+			if len(payloads[from+i]) != size {
+				return 0, fmt.Errorf("sender: datagram %d has %d bytes, not %d", from+i, len(payloads[from+i]), size)
 			}
-			buf = append(buf, payloads[sent+i]...)
+			buf = append(buf, payloads[from+i]...)
 		}
 		if _, err := conn.Write(buf); err != nil {
-			return sendResult{Sent: sent, Elapsed: time.Since(start)}, fmt.Errorf("sender: GSO send after %d datagrams: %w", sent, err)
+			return 0, fmt.Errorf("sender: GSO send after %d datagrams: %w", from, err)
 		}
-		sent += n
-	}
-	return sendResult{Sent: sent, Elapsed: time.Since(start)}, nil
+		return n, nil
+	})
 }
 
 // setGSOSize sets UDP_SEGMENT on the socket: every send is cut into datagrams of size.

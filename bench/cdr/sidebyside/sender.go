@@ -34,28 +34,38 @@ func sendPaced(ctx context.Context, addr string, payloads [][]byte, rate int, li
 	if rate <= 0 {
 		return sendResult{}, fmt.Errorf("send rate %d: must be positive", rate)
 	}
-	raddr, err := net.ResolveUDPAddr("udp4", addr)
+	conn, err := dialLoopbackUDP(addr)
 	if err != nil {
-		return sendResult{}, fmt.Errorf("sender: %w", err)
-	}
-	if !raddr.IP.IsLoopback() {
-		return sendResult{}, fmt.Errorf("sender: %s is not a loopback address; this benchmark sends only on loopback", addr)
-	}
-	conn, err := net.DialUDP("udp4", nil, raddr)
-	if err != nil {
-		return sendResult{}, fmt.Errorf("sender: %w", err)
+		return sendResult{}, err
 	}
 	defer conn.Close()
-	_ = conn.SetWriteBuffer(4 << 20)
 	pc := ipv4.NewPacketConn(conn)
 	messages := make([]ipv4.Message, sendBatch)
 	for i := range messages {
 		messages[i].Buffers = make([][]byte, 1)
 	}
 
+	return pace(ctx, len(payloads), rate, limit, func(from int) (int, error) {
+		n := min(sendBatch, len(payloads)-from)
+		for i := range n {
+			messages[i].Buffers[0] = payloads[from+i]
+		}
+		k, err := pc.WriteBatch(messages[:n], 0)
+		if err != nil {
+			return k, fmt.Errorf("sender: sendmmsg after %d datagrams: %w", from+k, err)
+		}
+		return k, nil
+	})
+}
+
+// pace calls send until total datagrams are sent, keeping to rate datagrams per second on
+// average (whenever it is ahead of schedule it sleeps until the next send is due), and
+// stops early, reporting what was sent, when limit passes or ctx ends. send sends some
+// datagrams from index from on and says how many.
+func pace(ctx context.Context, total, rate int, limit time.Duration, send func(from int) (int, error)) (sendResult, error) {
 	start := time.Now()
 	sent := 0
-	for sent < len(payloads) {
+	for sent < total {
 		if ctx.Err() != nil || time.Since(start) > limit {
 			break
 		}
@@ -63,17 +73,29 @@ func sendPaced(ctx context.Context, addr string, payloads [][]byte, rate int, li
 		if wait := time.Until(due); wait > 0 {
 			time.Sleep(wait) // pacing to the requested rate, not synchronisation
 		}
-		n := min(sendBatch, len(payloads)-sent)
-		for i := range n {
-			messages[i].Buffers[0] = payloads[sent+i]
-		}
-		k, err := pc.WriteBatch(messages[:n], 0)
-		sent += k
+		n, err := send(sent)
+		sent += n
 		if err != nil {
-			return sendResult{Sent: sent, Elapsed: time.Since(start)}, fmt.Errorf("sender: sendmmsg after %d datagrams: %w", sent, err)
+			return sendResult{Sent: sent, Elapsed: time.Since(start)}, err
 		}
 	}
 	return sendResult{Sent: sent, Elapsed: time.Since(start)}, nil
+}
+
+func dialLoopbackUDP(addr string) (*net.UDPConn, error) {
+	raddr, err := net.ResolveUDPAddr("udp4", addr)
+	if err != nil {
+		return nil, fmt.Errorf("sender: %w", err)
+	}
+	if !raddr.IP.IsLoopback() {
+		return nil, fmt.Errorf("sender: %s is not a loopback address; this benchmark sends only on loopback", addr)
+	}
+	conn, err := net.DialUDP("udp4", nil, raddr)
+	if err != nil {
+		return nil, fmt.Errorf("sender: %w", err)
+	}
+	_ = conn.SetWriteBuffer(4 << 20)
+	return conn, nil
 }
 
 // sendParallel splits payloads into senders contiguous parts and sends each from its own
