@@ -83,7 +83,10 @@ func (s *State) toDocument(sealer sealFunc) (*document, error) {
 		Instances:      make([]instanceDoc, 0, len(s.Instances)),
 		Outputs:        make(map[string]outputDoc, len(s.Outputs)),
 	}
+	current := make(map[string]bool, len(s.Instances))
+	defer instanceDocs.retain(current)
 	for _, inst := range s.Instances {
+		current[inst.Address] = true
 		vd, ok := instanceDocs.get(inst.Address, inst.Value)
 		if !ok {
 			var err error

@@ -263,3 +263,24 @@ func TestEncodeAfterAChangeWritesTheNewValue(t *testing.T) {
 		t.Fatalf("second write does not hold the changed value:\n%s", diff)
 	}
 }
+
+// TestEncodeCacheForgetsDestroyedInstances: the encoding cache holds only the instances of
+// the state last encoded, so a long-running process does not keep destroyed ones.
+func TestEncodeCacheForgetsDestroyedInstances(t *testing.T) {
+	key := testKey(t)
+	st := conformanceState()
+	if _, err := st.Encode(key); err != nil {
+		t.Fatal(err)
+	}
+	gone := st.Instances[0].Address
+	st.Instances = st.Instances[1:]
+	if _, err := st.Encode(key); err != nil {
+		t.Fatal(err)
+	}
+	instanceDocs.mu.Lock()
+	_, kept := instanceDocs.entries[gone]
+	instanceDocs.mu.Unlock()
+	if kept {
+		t.Errorf("the encoding of %s is still cached after it left the state", gone)
+	}
+}

@@ -11,7 +11,9 @@ import (
 // unchanged values on each of 200 writes was three quarters of a 200-instance apply's CPU.
 // Only values without sensitive parts are kept (a sealed value belongs to the document's
 // encryption header), and an entry is used only when the value is exactly the one it was
-// encoded from, so the cache can never change what is written.
+// encoded from, so the cache can never change what is written. It holds only the
+// instances of the state last encoded (retain), so a long-running process does not keep
+// the values of instances long destroyed.
 var instanceDocs = &encodeCache{entries: make(map[string]cachedDoc)}
 
 type encodeCache struct {
@@ -46,4 +48,16 @@ func (c *encodeCache) put(address string, v cty.Value, doc valueDoc) {
 	c.mu.Lock()
 	c.entries[address] = cachedDoc{value: v, doc: doc}
 	c.mu.Unlock()
+}
+
+// retain drops the entries of every address not in addresses: the instances of the state
+// just encoded.
+func (c *encodeCache) retain(addresses map[string]bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for address := range c.entries {
+		if !addresses[address] {
+			delete(c.entries, address)
+		}
+	}
 }
