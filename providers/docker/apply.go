@@ -83,13 +83,17 @@ func (p *placement) create(ctx context.Context, cli *client.Client, inst protoco
 			return fail(engineErr(ctx, cli, diags.FromErr("cannot prepare network "+n.name, err)))
 		}
 	}
-	// A container left behind for this very instance (state lost, or an apply killed
-	// half-way) holds the name; it carries our labels, so it is ours to remove.
-	if err := p.removeLeftover(ctx, cli, inst, spec.name, progress); err != nil {
-		return fail(engineErr(ctx, cli, diags.FromErr("cannot remove leftover container", err)))
-	}
-
 	created, err := cli.ContainerCreate(ctx, spec.config, spec.hostConfig, spec.networking, nil, spec.name)
+	if cerrdefs.IsConflict(err) {
+		// A container left behind for this very instance (state lost, or an apply killed
+		// half-way) holds the name; it carries our labels, so it is ours to remove. Asked
+		// only on a conflict: an inspect before every create would be one more engine
+		// call per appliance for the rare case.
+		if err := p.removeLeftover(ctx, cli, inst, spec.name, progress); err != nil {
+			return fail(engineErr(ctx, cli, diags.FromErr("cannot remove leftover container", err)))
+		}
+		created, err = cli.ContainerCreate(ctx, spec.config, spec.hostConfig, spec.networking, nil, spec.name)
+	}
 	if err != nil {
 		return fail(engineErr(ctx, cli, diags.FromErr("cannot create container "+spec.name, err)))
 	}
@@ -238,11 +242,13 @@ func (p *placement) imageRef(kind appliance.Kind, pl cty.Value) (imageSource, pr
 func (p *placement) prepareImage(ctx context.Context, cli *client.Client, kind appliance.Kind, src imageSource, progress sdk.Progress) (id string, fresh bool, err error) {
 	switch {
 	case src.binary.Path != "":
-		if inspected, err := cli.ImageInspect(ctx, src.ref); err == nil {
-			return inspected.ID, false, nil
-		}
-		id, err = p.ensureImage(ctx, cli, kind, src.ref, src.binary, progress)
-		return id, err == nil, err
+		return p.builds.ensure(src.ref, func() (string, bool, error) {
+			if inspected, err := cli.ImageInspect(ctx, src.ref); err == nil {
+				return inspected.ID, false, nil
+			}
+			id, err := p.ensureImage(ctx, cli, kind, src.ref, src.binary, progress)
+			return id, err == nil, err
+		})
 	case src.archive != "":
 		id, err = loadArchive(ctx, cli, src.archive, archiveImage{id: src.archiveID, tags: []string{src.ref}}, progress)
 		return id, err == nil, err

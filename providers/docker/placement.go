@@ -31,6 +31,8 @@ type placement struct {
 	tally    reservations // overcommit guard: what the planned appliances reserve
 	networks networkLocks // managed networks: create and remove one at a time
 	images   imageUse     // images this process is about to run: never pruned meanwhile
+	builds   imageBuilds  // runtime images built or found by this process: once each
+	tidy     deferredTidy // networks and images freed by deletes, checked after the last
 	archives archiveCache // what each image_archive holds, read once
 
 	// runtimeDir, when set, is where runtime binaries are looked for instead of next to

@@ -71,6 +71,19 @@ func (p *placement) pruneImages(ctx context.Context, cli *client.Client, progres
 		if used[img.ID] {
 			continue
 		}
+		if untagged(img.RepoTags) {
+			// A rampart image whose tag moved to another build (an interrupted apply, an
+			// older provider that built one image several times): nothing can name it
+			// any more, so nothing is about to use it.
+			if _, err := cli.ImageRemove(ctx, img.ID, image.RemoveOptions{PruneChildren: true}); err != nil {
+				if !cerrdefs.IsNotFound(err) && !cerrdefs.IsConflict(err) {
+					progress("could not remove unused image %s: %v", shortID(img.ID), err)
+				}
+				continue
+			}
+			progress("removed unused untagged image %s", shortID(img.ID))
+			continue
+		}
 		for _, tag := range img.RepoTags {
 			if !strings.HasPrefix(tag, "rampart/") || used[tag] || p.images.held(tag) {
 				continue
@@ -81,6 +94,7 @@ func (p *placement) pruneImages(ctx context.Context, cli *client.Client, progres
 				}
 				continue
 			}
+			p.builds.forget(tag)
 			progress("removed unused image %s", tag)
 		}
 	}
@@ -92,4 +106,15 @@ func imageInUse(ctx context.Context, cli *client.Client, imageID string) bool {
 	list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Limit: 1,
 		Filters: filters.NewArgs(filters.Arg("ancestor", imageID))})
 	return err != nil || len(list) > 0
+}
+
+// untagged says whether an image has no name left: the engine reports none, or
+// "<none>:<none>".
+func untagged(tags []string) bool {
+	for _, tag := range tags {
+		if tag != "<none>:<none>" {
+			return false
+		}
+	}
+	return true
 }
