@@ -174,29 +174,6 @@ func hasSubnet(existing network.Inspect, subnet string) bool {
 	return false
 }
 
-// removeUnusedNetworks removes the managed networks of pl that no container uses any
-// more. A network still in use (another appliance, or a container started by hand) is
-// kept and said so: it goes with the last appliance that declares it.
-func (p *placement) removeUnusedNetworks(ctx context.Context, cli *client.Client, lineage string, pl cty.Value, progress sdk.Progress) protocol.Diagnostics {
-	networks, _ := managedNetworks(pl)
-	if len(networks) == 0 {
-		return nil
-	}
-	var diags protocol.Diagnostics
-	for _, n := range networks {
-		// Cheap first: one container on the network is enough to keep it. Inspecting the
-		// network lists every container on it, under the lock; during a bulk destroy of
-		// hundreds that serialised every delete behind a large answer.
-		if networkInUse(ctx, cli, n.name) {
-			continue
-		}
-		if d := p.removeNetworkIfUnused(ctx, cli, n.name, lineage, progress); d.HasErrors() {
-			diags = append(diags, d...)
-		}
-	}
-	return diags
-}
-
 // networkInUse says whether any container (running or not) is on the network; an error
 // counts as in use, so nothing is removed on doubt.
 func networkInUse(ctx context.Context, cli *client.Client, name string) bool {
