@@ -117,6 +117,28 @@ func crashy(crash bool) string {
 	return strings.Replace(crashyConfig, "%s", v, 1)
 }
 
+// TestFailedRefreshPlansNothing: when the provider cannot see what runs, plan fails with
+// its error and proposes nothing (in particular, not to create again what exists).
+func TestFailedRefreshPlansNothing(t *testing.T) {
+	dir := workdir(t, map[string]string{"main.hcl": crashy(false)})
+	mustRampart(t, dir, "init")
+	mustRampart(t, dir, "apply", "-auto-approve")
+	broken := crashy(false) + "\nprovider \"crashy\" {\n  fail_refresh = true\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := rampart(t, dir, "plan")
+	if r.code != 1 {
+		t.Fatalf("plan with a failing refresh exited %d, want 1:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "Simulated refresh failure") {
+		t.Errorf("stderr lacks the provider's error:\n%s", r.stderr)
+	}
+	if strings.Contains(r.stdout, "will be created") {
+		t.Errorf("plan proposes creates although refresh failed:\n%s", r.stdout)
+	}
+}
+
 // TestStalePlanIsRefused: a plan made before the state or the configuration changed must
 // not be applied.
 func TestStalePlanIsRefused(t *testing.T) {

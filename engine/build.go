@@ -40,6 +40,9 @@ type walkRun struct {
 	// visitAppliance handles one appliance node; it must set the appliance's value in scope.
 	visitAppliance func(a *schema.Appliance, p *providerInstance, ps *protocol.PlacementSchema, ctx *hcl.EvalContext) hcl.Diagnostics
 
+	// observing counts the providers' background observations (observeProvider).
+	observing sync.WaitGroup
+
 	mu      sync.Mutex
 	diags   hcl.Diagnostics
 	outputs map[string]cty.Value // evaluated outputs
@@ -68,6 +71,16 @@ func (r *walkRun) addDiags(d hcl.Diagnostics) {
 
 // prepareProviders registers and starts every provider the configuration and the state need.
 func (e *Engine) prepareProviders(ctx context.Context, prior *state.State) hcl.Diagnostics {
+	diags := e.prepareConfigProviders(ctx)
+	if diags.HasErrors() {
+		return diags
+	}
+	return append(diags, e.prepareStateProviders(ctx, prior)...)
+}
+
+// prepareConfigProviders registers and starts the providers the configuration's
+// appliances use.
+func (e *Engine) prepareConfigProviders(ctx context.Context) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, a := range e.config.Appliances {
 		addr, typ, d := providerAddr(a)
@@ -78,13 +91,24 @@ func (e *Engine) prepareProviders(ctx context.Context, prior *state.State) hcl.D
 		}
 		diags = append(diags, e.providers.need(addr, typ, rng)...)
 	}
-	if prior != nil {
-		for _, inst := range prior.Instances {
-			if e.providers.get(inst.Provider) != nil {
-				continue
-			}
-			diags = append(diags, e.providers.need(inst.Provider, inst.Placement, hcl.Range{})...)
+	if diags.HasErrors() {
+		return diags
+	}
+	return append(diags, e.providers.start(ctx)...)
+}
+
+// prepareStateProviders registers and starts the providers that only instances in state
+// still use (their appliance left the configuration); the others are running already.
+func (e *Engine) prepareStateProviders(ctx context.Context, prior *state.State) hcl.Diagnostics {
+	if prior == nil {
+		return nil
+	}
+	var diags hcl.Diagnostics
+	for _, inst := range prior.Instances {
+		if e.providers.get(inst.Provider) != nil {
+			continue
 		}
+		diags = append(diags, e.providers.need(inst.Provider, inst.Placement, hcl.Range{})...)
 	}
 	if diags.HasErrors() {
 		return diags
@@ -281,6 +305,8 @@ func (r *walkRun) walkGraph(ctx context.Context, g *graph, special func(name str
 		return nil
 	}
 	walk(ctx, g, visit, nil)
+	// Observations still running add their diagnostics before the walk reports.
+	r.observing.Wait()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.diags
@@ -357,6 +383,38 @@ func (r *walkRun) visitProvider(ctx context.Context, p *providerInstance) hcl.Di
 	if !r.observe || r.prior == nil {
 		return diags
 	}
+	// The appliances can evaluate their configuration while the provider looks at what
+	// runs: observing goes on in the background, and only what needs the observed
+	// values waits for it (observedOrPrior). run waits for it before returning.
+	p.observation = &observation{done: make(chan struct{})}
+	r.observing.Add(1)
+	go func() {
+		defer r.observing.Done()
+		r.addDiags(r.observeProvider(ctx, p))
+	}()
+	return diags
+}
+
+// observation is a provider's bulk Observe of the state instances it manages, which
+// runs in the background while the walk goes on.
+type observation struct {
+	done     chan struct{} // closed when observed is set
+	observed map[string]*protocol.Observed
+	failed   bool // Observe returned errors: nothing may be planned from it
+}
+
+// wait blocks until the observation is complete and returns it.
+func (o *observation) wait() *observation {
+	<-o.done
+	return o
+}
+
+// observeProvider calls Observe for every state instance of p, one call per placement
+// type, and completes p.observation.
+func (r *walkRun) observeProvider(ctx context.Context, p *providerInstance) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	obs := p.observation
+	defer close(obs.done)
 	byPlacement := map[string][]*protocol.ObserveInstance{}
 	for _, inst := range r.prior.Instances {
 		if inst.Provider != p.addr {
@@ -381,7 +439,8 @@ func (r *walkRun) visitProvider(ctx context.Context, p *providerInstance) hcl.Di
 			observed[addr] = o
 		}
 	}
-	p.observed = observed
+	obs.observed = observed
+	obs.failed = diags.HasErrors()
 	return diags
 }
 

@@ -25,11 +25,27 @@ type PlanOptions struct {
 // Plan refreshes what exists (unless Options.Refresh is false) and proposes the changes that
 // make it match the configuration.
 func (e *Engine) Plan(ctx context.Context, opts PlanOptions) (*plans.Plan, hcl.Diagnostics) {
-	prior, err := e.loadState(ctx)
-	if err != nil {
-		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read state", Detail: err.Error()}}
+	// Starting the configuration's provider plugins does not need state: both go on
+	// at once. Providers only the state still names start once it is read.
+	type loaded struct {
+		state *state.State
+		err   error
 	}
-	diags := e.prepareProviders(ctx, prior)
+	stateCh := make(chan loaded, 1)
+	go func() {
+		s, err := e.loadState(ctx)
+		stateCh <- loaded{s, err}
+	}()
+	diags := e.prepareConfigProviders(ctx)
+	got := <-stateCh
+	if got.err != nil {
+		return nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read state", Detail: got.err.Error()})
+	}
+	prior := got.state
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	diags = append(diags, e.prepareStateProviders(ctx, prior)...)
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -102,6 +118,7 @@ type planRun struct {
 	mu      sync.Mutex
 	changes map[string]*plans.Change
 	drift   []*plans.Drift
+	shared  map[*schema.Appliance]*sharedRuntime // runtime values evaluated once per appliance
 }
 
 func (e *Engine) applianceFor(addr string) *schema.Appliance {
@@ -134,10 +151,10 @@ func (r *walkRun) observedOrPrior(inst *state.Instance) (v cty.Value, gone bool)
 		return inst.Value, false
 	}
 	p := r.e.providers.get(inst.Provider)
-	if p == nil || p.observed == nil {
+	if p == nil || p.observation == nil {
 		return inst.Value, false
 	}
-	o := p.observed[inst.Address]
+	o := p.observation.wait().observed[inst.Address]
 	if o == nil || o.Value == nil {
 		return inst.Value, true
 	}
@@ -153,12 +170,27 @@ func (pr *planRun) planAppliance(ctx context.Context, r *walkRun, a *schema.Appl
 
 // desiredValue evaluates an instance's runtime and placement configuration.
 func desiredValue(a *schema.Appliance, ps *protocol.PlacementSchema, ctx *hcl.EvalContext) (protocol.InstanceValue, hcl.Diagnostics) {
-	runtimeVal, diags := hcldec.Decode(a.Runtime, schema.RuntimeSpec(a.Kind), ctx)
+	runtimeVal, diags := runtimeValue(a, ctx)
 	if diags.HasErrors() {
 		return protocol.InstanceValue{}, diags
 	}
+	return placementValue(a, ps, runtimeVal, diags, ctx)
+}
+
+// runtimeValue evaluates an instance's runtime configuration (the appliance block's
+// body but its placement block) and checks it.
+func runtimeValue(a *schema.Appliance, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+	runtimeVal, diags := hcldec.Decode(a.Runtime, schema.RuntimeSpec(a.Kind), ctx)
+	if diags.HasErrors() {
+		return cty.NilVal, diags
+	}
 	runtimeVal = schema.MarkSensitive(a.Kind, runtimeVal)
 	diags = append(diags, schema.ValidateRuntime(a, runtimeVal)...)
+	return runtimeVal, diags
+}
+
+// placementValue evaluates the placement block and completes the instance's value.
+func placementValue(a *schema.Appliance, ps *protocol.PlacementSchema, runtimeVal cty.Value, diags hcl.Diagnostics, ctx *hcl.EvalContext) (protocol.InstanceValue, hcl.Diagnostics) {
 	body := hcl.EmptyBody()
 	if a.Placement != nil {
 		body = a.Placement.Body
@@ -171,11 +203,68 @@ func desiredValue(a *schema.Appliance, ps *protocol.PlacementSchema, ctx *hcl.Ev
 	return protocol.InstanceValue{Runtime: runtimeVal, Placement: ps.Block.ConfigValue(placementVal)}, diags
 }
 
+// sharedRuntime is the runtime value of an appliance whose instances all have the same
+// one: its body refers to neither each nor count, and every function rampart offers is
+// pure, so evaluating it once per instance would give the same value each time. A
+// for_each of 200 then decodes the (large) runtime body once instead of 200 times.
+type sharedRuntime struct {
+	once  sync.Once
+	value cty.Value
+	diags hcl.Diagnostics
+}
+
+// instanceRuntime returns the runtime value of one instance of a, evaluating it once for
+// all instances when it cannot differ between them.
+func (pr *planRun) instanceRuntime(a *schema.Appliance, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+	if (a.Count == nil && a.ForEach == nil) || refersToInstance(a) {
+		return runtimeValue(a, ctx)
+	}
+	pr.mu.Lock()
+	if pr.shared == nil {
+		pr.shared = map[*schema.Appliance]*sharedRuntime{}
+	}
+	shared := pr.shared[a]
+	if shared == nil {
+		shared = &sharedRuntime{}
+		pr.shared[a] = shared
+	}
+	pr.mu.Unlock()
+	first := false
+	shared.once.Do(func() {
+		first = true
+		shared.value, shared.diags = runtimeValue(a, ctx)
+	})
+	if !first && shared.diags.HasErrors() {
+		// Reported once, by the instance that evaluated it; the others only stop.
+		return cty.NilVal, hcl.Diagnostics{}
+	}
+	return shared.value, shared.diags
+}
+
+// refersToInstance says whether the runtime body of a uses each.* or count.*.
+func refersToInstance(a *schema.Appliance) bool {
+	for _, t := range hcldec.Variables(a.Runtime, schema.RuntimeSpec(a.Kind)) {
+		if root := t.RootName(); root == "each" || root == "count" {
+			return true
+		}
+	}
+	return false
+}
+
 func (pr *planRun) planInstance(ctx context.Context, r *walkRun, a *schema.Appliance, p *providerInstance, ps *protocol.PlacementSchema, addr InstanceAddr, evalCtx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
 	address := addr.String()
 	placementType := placementTypeOf(a)
-	desired, diags := desiredValue(a, ps, evalCtx)
+	runtimeVal, diags := pr.instanceRuntime(a, evalCtx)
+	if runtimeVal == cty.NilVal || diags.HasErrors() {
+		return cty.DynamicVal, diags
+	}
+	desired, diags := placementValue(a, ps, runtimeVal, diags, evalCtx)
 	if diags.HasErrors() {
+		return cty.DynamicVal, diags
+	}
+	// The configuration is evaluated while the provider observes; planning needs what
+	// it saw. When observing failed its errors are reported once, for the whole plan.
+	if obs := p.observation; obs != nil && obs.wait().failed {
 		return cty.DynamicVal, diags
 	}
 	req := &protocol.PlanRequest{

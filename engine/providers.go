@@ -31,7 +31,9 @@ type providerInstance struct {
 	spec      *protocol.ProviderSchema
 	declRange hcl.Range // where it is first needed, for diagnostics
 
-	observed map[string]*protocol.Observed // by instance address, after refresh
+	// observation is the refresh of the state instances it manages: set by the provider
+	// node, complete once observation.wait() returns.
+	observation *observation
 }
 
 // providerSet starts and keeps the provider processes of one command.

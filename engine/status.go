@@ -73,8 +73,8 @@ func (e *Engine) Status(ctx context.Context) ([]InstanceStatus, hcl.Diagnostics)
 	var rows []InstanceStatus
 	for _, inst := range prior.Instances {
 		row := InstanceStatus{Address: inst.Address, Kind: inst.Kind, Provider: inst.Provider, Health: "unknown"}
-		if p := e.providers.get(inst.Provider); p != nil && p.observed != nil {
-			o := p.observed[inst.Address]
+		if p := e.providers.get(inst.Provider); p != nil && p.observation != nil {
+			o := p.observation.wait().observed[inst.Address]
 			if o == nil || o.Value == nil {
 				row.Health = "gone"
 				row.Detail = "not running; rampart plan will re-create it"

@@ -1,12 +1,15 @@
 // Command crashprovider is a tiny provider used by the engine/plugin tests. Its placement
 // "crashy" applies instantly, except that placement attribute crash = true makes the
 // process exit in the middle of Apply and fail = true makes Apply return an ordinary error.
+// The provider block's fail_refresh = true makes every refresh (Read) fail, as a provider
+// whose infrastructure cannot be reached does.
 package main
 
 import (
 	"context"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/rampart-sec/rampart/providers/protocol"
@@ -22,10 +25,20 @@ func main() {
 	sdk.Serve(&sdk.Provider{
 		Name:       "crashy",
 		Version:    "0.0.1",
-		Schema:     &protocol.Schema{Attributes: map[string]*protocol.Attribute{"label": {Type: cty.String, Optional: true}}},
+		Schema: &protocol.Schema{Attributes: map[string]*protocol.Attribute{
+			"label":        {Type: cty.String, Optional: true},
+			"fail_refresh": {Type: cty.Bool, Optional: true},
+		}},
+		Configure: func(_ context.Context, config cty.Value) protocol.Diagnostics {
+			failRefresh.Store(flag(config, "fail_refresh"))
+			return nil
+		},
 		Placements: map[string]sdk.Placement{"crashy": placement{}},
 	})
 }
+
+// failRefresh is the provider block's fail_refresh.
+var failRefresh atomic.Bool
 
 type placement struct{}
 
@@ -70,6 +83,10 @@ func (placement) Apply(ctx context.Context, req *protocol.ApplyRequest, progress
 }
 
 func (placement) Read(_ context.Context, req *protocol.ReadRequest) *protocol.ReadResponse {
+	if failRefresh.Load() {
+		var diags protocol.Diagnostics
+		return &protocol.ReadResponse{Diagnostics: diags.Errorf("Simulated refresh failure", "fail_refresh = true was set")}
+	}
 	current := req.Current
 	return &protocol.ReadResponse{Observed: protocol.Observed{Value: &current}}
 }
