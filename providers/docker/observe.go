@@ -39,6 +39,7 @@ func (p *placement) Observe(ctx context.Context, req *protocol.ObserveRequest) *
 		resp.Diagnostics = resp.Diagnostics.FromErr("cannot reach the Docker engine", err)
 		return resp
 	}
+	p.warmBinaryHashes(req.Instances)
 	containers, err := listManaged(ctx, cli, req.Instances)
 	if err != nil {
 		resp.Diagnostics = resp.Diagnostics.FromErr("cannot list containers", err)
@@ -240,4 +241,19 @@ func trimSlash(name string) string {
 		return name[1:]
 	}
 	return name
+}
+
+// warmBinaryHashes starts hashing, in the background, the runtime binaries of the kinds
+// being observed: the Plan calls that follow need their digest (the image tag), and
+// reading tens of megabytes then would hold every one of them up.
+func (p *placement) warmBinaryHashes(instances []*protocol.ObserveInstance) {
+	seen := map[string]bool{}
+	for _, in := range instances {
+		kind, diags := runtimes.LookupKind("docker", in.Instance.Kind)
+		if diags.HasErrors() || seen[kind.Binary] {
+			continue
+		}
+		seen[kind.Binary] = true
+		go func() { _, _ = resolveBinary(&p.binaries, kind.Binary, p.runtimeDir) }()
+	}
 }

@@ -94,8 +94,20 @@ func (c *GRPCClient) Observe(ctx context.Context, req *ObserveRequest) *ObserveR
 		Observed:    make(map[string]*Observed, len(resp.GetObserved())),
 		Diagnostics: DecodeDiagnostics(resp.GetDiagnostics()),
 	}
+	priors := make(map[string]*InstanceValue, len(req.Instances))
+	for _, inst := range req.Instances {
+		priors[inst.Instance.Address] = &inst.Prior
+	}
 	for addr, w := range resp.GetObserved() {
 		o, err := decodeObserved(w)
+		if err == nil && w.GetValueIsPrior() {
+			if prior := priors[addr]; prior != nil && w.GetValue() == nil {
+				same := *prior
+				o.Value = &same
+			} else {
+				err = fmt.Errorf("value_is_prior for an instance the request did not carry, or with a value")
+			}
+		}
 		if err != nil {
 			out.Diagnostics = append(out.Diagnostics, decodeFailed("Observe", fmt.Errorf("%s: %w", addr, err))...)
 			continue
@@ -107,23 +119,37 @@ func (c *GRPCClient) Observe(ctx context.Context, req *ObserveRequest) *ObserveR
 
 // Plan implements Provider.
 func (c *GRPCClient) Plan(ctx context.Context, req *PlanRequest) *PlanResponse {
-	values, err := encodeInstanceValues(map[string]*InstanceValue{"config": &req.Config, "prior": req.Prior, "observed": req.Observed})
+	// In a plan with nothing to do, what runs is what state records: send it once.
+	observedIsPrior := req.Prior != nil && req.Observed != nil && sameInstanceValue(*req.Prior, *req.Observed)
+	observed := req.Observed
+	if observedIsPrior {
+		observed = nil
+	}
+	values, err := encodeInstanceValues(map[string]*InstanceValue{"config": &req.Config, "prior": req.Prior, "observed": observed})
 	if err != nil {
 		return &PlanResponse{Diagnostics: encodeFailed("Plan", err)}
 	}
 	resp, err := c.client.Plan(ctx, &Plan_Request{
-		Instance:     encodeInstance(req.Instance),
-		Config:       values["config"],
-		Prior:        values["prior"],
-		Observed:     values["observed"],
-		PriorPrivate: req.PriorPrivate,
+		Instance:        encodeInstance(req.Instance),
+		Config:          values["config"],
+		Prior:           values["prior"],
+		Observed:        values["observed"],
+		ObservedIsPrior: observedIsPrior,
+		PriorPrivate:    req.PriorPrivate,
 	})
 	if err != nil {
 		return &PlanResponse{Diagnostics: callFailed("Plan", err)}
 	}
 	out := &PlanResponse{Details: resp.GetDetails(), Private: resp.GetPrivate(), Diagnostics: DecodeDiagnostics(resp.GetDiagnostics())}
-	if out.Planned, err = decodeInstanceValueOrZero(resp.GetPlanned()); err != nil {
-		out.Diagnostics = append(out.Diagnostics, decodeFailed("Plan", fmt.Errorf("planned: %w", err))...)
+	switch {
+	case resp.GetPlannedIsObserved() && req.Observed == nil:
+		out.Diagnostics = append(out.Diagnostics, decodeFailed("Plan", fmt.Errorf("planned: the provider answered \"same as observed\" for an instance that was not observed"))...)
+	case resp.GetPlannedIsObserved():
+		out.Planned = *req.Observed
+	default:
+		if out.Planned, err = decodeInstanceValueOrZero(resp.GetPlanned()); err != nil {
+			out.Diagnostics = append(out.Diagnostics, decodeFailed("Plan", fmt.Errorf("planned: %w", err))...)
+		}
 	}
 	if out.RequiresReplace, err = DecodePaths(resp.GetRequiresReplace()); err != nil {
 		out.Diagnostics = append(out.Diagnostics, decodeFailed("Plan", fmt.Errorf("requires_replace: %w", err))...)

@@ -74,8 +74,24 @@ func (s *GRPCServer) Observe(ctx context.Context, req *Observe_Request) (*Observ
 	if resp == nil {
 		resp = &ObserveResponse{}
 	}
+	priors := make(map[string]*InstanceValue, len(goReq.Instances))
+	for _, in := range goReq.Instances {
+		priors[in.Instance.Address] = &in.Prior
+	}
 	out := &Observe_Response{Observed: make(map[string]*WireObserved, len(resp.Observed)), Diagnostics: EncodeDiagnostics(resp.Diagnostics)}
 	for addr, o := range resp.Observed {
+		if o != nil && o.Value != nil && priors[addr] != nil && sameInstanceValue(*o.Value, *priors[addr]) {
+			// Unchanged (the usual case): the engine has the value already.
+			unchanged := *o
+			unchanged.Value = nil
+			w, err := encodeObserved(&unchanged)
+			if err != nil {
+				return nil, badResponse("Observe", fmt.Errorf("%s: %w", addr, err))
+			}
+			w.ValueIsPrior = true
+			out.Observed[addr] = w
+			continue
+		}
 		w, err := encodeObserved(o)
 		if err != nil {
 			return nil, badResponse("Observe", fmt.Errorf("%s: %w", addr, err))
@@ -91,6 +107,14 @@ func (s *GRPCServer) Plan(ctx context.Context, req *Plan_Request) (*Plan_Respons
 	if err != nil {
 		return nil, badRequest("Plan", err)
 	}
+	observed := values["observed"]
+	if req.GetObservedIsPrior() {
+		if values["prior"] == nil || observed != nil {
+			return nil, badRequest("Plan", fmt.Errorf("observed_is_prior needs a prior value and no observed one"))
+		}
+		same := *values["prior"]
+		observed = &same
+	}
 	config, err := decodeInstanceValueOrZero(req.GetConfig())
 	if err != nil {
 		return nil, badRequest("Plan", fmt.Errorf("config: %w", err))
@@ -99,27 +123,31 @@ func (s *GRPCServer) Plan(ctx context.Context, req *Plan_Request) (*Plan_Respons
 		Instance:     decodeInstance(req.GetInstance()),
 		Config:       config,
 		Prior:        values["prior"],
-		Observed:     values["observed"],
+		Observed:     observed,
 		PriorPrivate: req.GetPriorPrivate(),
 	})
 	if resp == nil {
 		resp = &PlanResponse{}
 	}
-	planned, err := EncodeInstanceValue(&resp.Planned)
-	if err != nil {
-		return nil, badResponse("Plan", fmt.Errorf("planned: %w", err))
-	}
 	replace, err := EncodePaths(resp.RequiresReplace)
 	if err != nil {
 		return nil, badResponse("Plan", fmt.Errorf("requires_replace: %w", err))
 	}
-	return &Plan_Response{
-		Planned:         planned,
+	out := &Plan_Response{
 		RequiresReplace: replace,
 		Details:         resp.Details,
 		Private:         resp.Private,
 		Diagnostics:     EncodeDiagnostics(resp.Diagnostics),
-	}, nil
+	}
+	// Nothing to change: the engine has the observed value already.
+	if observed != nil && sameInstanceValue(resp.Planned, *observed) {
+		out.PlannedIsObserved = true
+		return out, nil
+	}
+	if out.Planned, err = EncodeInstanceValue(&resp.Planned); err != nil {
+		return nil, badResponse("Plan", fmt.Errorf("planned: %w", err))
+	}
+	return out, nil
 }
 
 // Apply implements ProviderServer: progress events are streamed as the provider reports

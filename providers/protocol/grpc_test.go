@@ -34,6 +34,8 @@ func serveOnLoopback(t *testing.T, srv ProviderServer) *GRPCClient {
 type echoProvider struct {
 	applyReq *ApplyRequest
 	planReq  *PlanRequest
+	// keep: Plan answers with the observed value (nothing to change) instead of the config.
+	keep bool
 }
 
 func (p *echoProvider) GetSchema(context.Context) (*ProviderSchema, Diagnostics) {
@@ -53,6 +55,9 @@ func (p *echoProvider) Observe(_ context.Context, req *ObserveRequest) *ObserveR
 			continue
 		}
 		prior := inst.Prior
+		if inst.Instance.Address == "waf.changed" {
+			prior = *testInstanceValue("changed outside")
+		}
 		resp.Observed[inst.Instance.Address] = &Observed{Value: &prior, Status: Status{Health: "healthy", Address: "127.0.0.1:1"}}
 	}
 	return resp
@@ -60,6 +65,9 @@ func (p *echoProvider) Observe(_ context.Context, req *ObserveRequest) *ObserveR
 
 func (p *echoProvider) Plan(_ context.Context, req *PlanRequest) *PlanResponse {
 	p.planReq = req
+	if p.keep && req.Observed != nil {
+		return &PlanResponse{Planned: *req.Observed}
+	}
 	return &PlanResponse{
 		Planned:         req.Config,
 		RequiresReplace: []cty.Path{cty.GetAttrPath("placement").GetAttr("name")},
@@ -123,6 +131,65 @@ func TestGRPCPlanCarriesEverything(t *testing.T) {
 	}
 }
 
+// planWire records the Plan messages as they cross the wire.
+type planWire struct {
+	*GRPCServer
+	req  *Plan_Request
+	resp *Plan_Response
+}
+
+func (w *planWire) Plan(ctx context.Context, req *Plan_Request) (*Plan_Response, error) {
+	w.req = req
+	resp, err := w.GRPCServer.Plan(ctx, req)
+	w.resp = resp
+	return resp, err
+}
+
+// TestGRPCPlanSendsUnchangedValuesOnce: when what runs is what state records and the
+// provider plans nothing, neither the observed nor the planned value crosses the wire,
+// and both sides still see them; any difference sends them in full.
+func TestGRPCPlanSendsUnchangedValuesOnce(t *testing.T) {
+	impl := &echoProvider{keep: true}
+	wire := &planWire{GRPCServer: NewGRPCServer(impl)}
+	client := serveOnLoopback(t, wire)
+	prior := testInstanceValue("shop")
+	same := *prior
+
+	resp := client.Plan(context.Background(), &PlanRequest{Config: *prior, Prior: prior, Observed: &same})
+	if resp.Diagnostics.HasErrors() {
+		t.Fatal(resp.Diagnostics.Err())
+	}
+	if wire.req.GetObserved() != nil || !wire.req.GetObservedIsPrior() {
+		t.Errorf("unchanged observed value was sent (observed_is_prior %v)", wire.req.GetObservedIsPrior())
+	}
+	if impl.planReq.Observed == nil || !sameInstanceValue(*impl.planReq.Observed, *prior) {
+		t.Errorf("provider saw observed %v, want the prior value", impl.planReq.Observed)
+	}
+	if wire.resp.GetPlanned() != nil || !wire.resp.GetPlannedIsObserved() {
+		t.Errorf("planned value equal to observed was sent back (planned_is_observed %v)", wire.resp.GetPlannedIsObserved())
+	}
+	if !sameInstanceValue(resp.Planned, *prior) {
+		t.Errorf("client got planned %#v, want the observed value (marks and unknowns kept)", resp.Planned)
+	}
+
+	// Drift: the observed value differs from the prior one, so it travels in full.
+	drifted := testInstanceValue("other")
+	resp = client.Plan(context.Background(), &PlanRequest{Config: *prior, Prior: prior, Observed: drifted})
+	if resp.Diagnostics.HasErrors() {
+		t.Fatal(resp.Diagnostics.Err())
+	}
+	if wire.req.GetObserved() == nil || wire.req.GetObservedIsPrior() {
+		t.Error("a drifted observed value was not sent")
+	}
+	if !sameInstanceValue(*impl.planReq.Observed, *drifted) || !sameInstanceValue(resp.Planned, *drifted) {
+		t.Errorf("provider saw observed %#v, client got planned %#v; want the drifted value both times", impl.planReq.Observed, resp.Planned)
+	}
+	// A request that says "same as prior" without a prior is refused, not guessed.
+	if _, err := wire.GRPCServer.Plan(context.Background(), &Plan_Request{ObservedIsPrior: true}); err == nil {
+		t.Error("observed_is_prior without a prior value was accepted")
+	}
+}
+
 func TestGRPCApplyStreamsProgressThenResult(t *testing.T) {
 	impl := &echoProvider{}
 	client := serveOnLoopback(t, NewGRPCServer(impl))
@@ -147,11 +214,25 @@ func TestGRPCApplyStreamsProgressThenResult(t *testing.T) {
 	}
 }
 
+// observeWire records the Observe response as it crosses the wire.
+type observeWire struct {
+	*GRPCServer
+	resp *Observe_Response
+}
+
+func (w *observeWire) Observe(ctx context.Context, req *Observe_Request) (*Observe_Response, error) {
+	resp, err := w.GRPCServer.Observe(ctx, req)
+	w.resp = resp
+	return resp, err
+}
+
 func TestGRPCObserveAndRead(t *testing.T) {
-	client := serveOnLoopback(t, NewGRPCServer(&echoProvider{}))
+	wire := &observeWire{GRPCServer: NewGRPCServer(&echoProvider{})}
+	client := serveOnLoopback(t, wire)
 	resp := client.Observe(context.Background(), &ObserveRequest{Placement: "local", WantStatus: true, Instances: []*ObserveInstance{
 		{Instance: Instance{Address: "waf.a"}, Prior: *testInstanceValue("a")},
 		{Instance: Instance{Address: "waf.b"}, Prior: *testInstanceValue("b")},
+		{Instance: Instance{Address: "waf.changed"}, Prior: *testInstanceValue("c")},
 	}})
 	if resp.Diagnostics.HasErrors() {
 		t.Fatal(resp.Diagnostics.Err())
@@ -163,6 +244,16 @@ func TestGRPCObserveAndRead(t *testing.T) {
 	if b == nil || b.Value == nil || b.Status.Health != "healthy" ||
 		!b.Value.Placement.GetAttr("name").RawEquals(cty.StringVal("b")) {
 		t.Errorf("waf.b = %#v", b)
+	}
+	// An unchanged instance's value is not sent back; a changed one is.
+	if w := wire.resp.GetObserved()["waf.b"]; w.GetValue() != nil || !w.GetValueIsPrior() {
+		t.Errorf("unchanged waf.b crossed the wire with its value (value_is_prior %v)", w.GetValueIsPrior())
+	}
+	if w := wire.resp.GetObserved()["waf.changed"]; w.GetValue() == nil || w.GetValueIsPrior() {
+		t.Error("waf.changed was not sent in full")
+	}
+	if c := resp.Observed["waf.changed"]; c == nil || c.Value == nil || !sameInstanceValue(*c.Value, *testInstanceValue("changed outside")) {
+		t.Errorf("waf.changed = %#v, want the value the provider observed", c)
 	}
 
 	read := client.Read(context.Background(), &ReadRequest{Instance: Instance{Address: "waf.a"}, Current: *testInstanceValue("a")})

@@ -695,10 +695,13 @@ func (x *WireInstanceValue) GetPlacement() *DynamicValue {
 }
 
 type WireObserved struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Value         *WireInstanceValue     `protobuf:"bytes,1,opt,name=value,proto3" json:"value,omitempty"` // absent: the instance is gone
-	Private       []byte                 `protobuf:"bytes,2,opt,name=private,proto3" json:"private,omitempty"`
-	Status        *WireStatus            `protobuf:"bytes,3,opt,name=status,proto3" json:"status,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Value   *WireInstanceValue     `protobuf:"bytes,1,opt,name=value,proto3" json:"value,omitempty"` // absent: the instance is gone (unless value_is_prior)
+	Private []byte                 `protobuf:"bytes,2,opt,name=private,proto3" json:"private,omitempty"`
+	Status  *WireStatus            `protobuf:"bytes,3,opt,name=status,proto3" json:"status,omitempty"`
+	// value_is_prior (Observe only): the value is exactly the prior the request carried
+	// for this instance, so it is not sent back.
+	ValueIsPrior  bool `protobuf:"varint,4,opt,name=value_is_prior,json=valueIsPrior,proto3" json:"value_is_prior,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -752,6 +755,13 @@ func (x *WireObserved) GetStatus() *WireStatus {
 		return x.Status
 	}
 	return nil
+}
+
+func (x *WireObserved) GetValueIsPrior() bool {
+	if x != nil {
+		return x.ValueIsPrior
+	}
+	return false
 }
 
 type WireStatus struct {
@@ -1827,14 +1837,17 @@ func (x *Observe_Response) GetDiagnostics() []*WireDiagnostic {
 }
 
 type Plan_Request struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Instance      *WireInstance          `protobuf:"bytes,1,opt,name=instance,proto3" json:"instance,omitempty"`
-	Config        *WireInstanceValue     `protobuf:"bytes,2,opt,name=config,proto3" json:"config,omitempty"`
-	Prior         *WireInstanceValue     `protobuf:"bytes,3,opt,name=prior,proto3" json:"prior,omitempty"`
-	Observed      *WireInstanceValue     `protobuf:"bytes,4,opt,name=observed,proto3" json:"observed,omitempty"`
-	PriorPrivate  []byte                 `protobuf:"bytes,5,opt,name=prior_private,json=priorPrivate,proto3" json:"prior_private,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	Instance     *WireInstance          `protobuf:"bytes,1,opt,name=instance,proto3" json:"instance,omitempty"`
+	Config       *WireInstanceValue     `protobuf:"bytes,2,opt,name=config,proto3" json:"config,omitempty"`
+	Prior        *WireInstanceValue     `protobuf:"bytes,3,opt,name=prior,proto3" json:"prior,omitempty"`
+	Observed     *WireInstanceValue     `protobuf:"bytes,4,opt,name=observed,proto3" json:"observed,omitempty"`
+	PriorPrivate []byte                 `protobuf:"bytes,5,opt,name=prior_private,json=priorPrivate,proto3" json:"prior_private,omitempty"`
+	// observed_is_prior: what runs is exactly the prior value, so observed is not sent
+	// (a no-change plan of hundreds of instances would carry every value twice).
+	ObservedIsPrior bool `protobuf:"varint,6,opt,name=observed_is_prior,json=observedIsPrior,proto3" json:"observed_is_prior,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Plan_Request) Reset() {
@@ -1902,6 +1915,13 @@ func (x *Plan_Request) GetPriorPrivate() []byte {
 	return nil
 }
 
+func (x *Plan_Request) GetObservedIsPrior() bool {
+	if x != nil {
+		return x.ObservedIsPrior
+	}
+	return false
+}
+
 type Plan_Response struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
 	Planned         *WireInstanceValue     `protobuf:"bytes,1,opt,name=planned,proto3" json:"planned,omitempty"`
@@ -1909,8 +1929,11 @@ type Plan_Response struct {
 	Details         []string               `protobuf:"bytes,3,rep,name=details,proto3" json:"details,omitempty"`
 	Private         []byte                 `protobuf:"bytes,4,opt,name=private,proto3" json:"private,omitempty"`
 	Diagnostics     []*WireDiagnostic      `protobuf:"bytes,5,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// planned_is_observed: the planned value is exactly the request's observed value
+	// (nothing to change), so planned is not sent back.
+	PlannedIsObserved bool `protobuf:"varint,6,opt,name=planned_is_observed,json=plannedIsObserved,proto3" json:"planned_is_observed,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *Plan_Response) Reset() {
@@ -1976,6 +1999,13 @@ func (x *Plan_Response) GetDiagnostics() []*WireDiagnostic {
 		return x.Diagnostics
 	}
 	return nil
+}
+
+func (x *Plan_Response) GetPlannedIsObserved() bool {
+	if x != nil {
+		return x.PlannedIsObserved
+	}
+	return false
 }
 
 type Apply_Request struct {
@@ -2610,11 +2640,12 @@ const file_rampart_proto_rawDesc = "" +
 	"\alineage\x18\x04 \x01(\tR\alineage\"\x91\x01\n" +
 	"\x11WireInstanceValue\x12;\n" +
 	"\aruntime\x18\x01 \x01(\v2!.rampart.protocol.v1.DynamicValueR\aruntime\x12?\n" +
-	"\tplacement\x18\x02 \x01(\v2!.rampart.protocol.v1.DynamicValueR\tplacement\"\x9f\x01\n" +
+	"\tplacement\x18\x02 \x01(\v2!.rampart.protocol.v1.DynamicValueR\tplacement\"\xc5\x01\n" +
 	"\fWireObserved\x12<\n" +
 	"\x05value\x18\x01 \x01(\v2&.rampart.protocol.v1.WireInstanceValueR\x05value\x12\x18\n" +
 	"\aprivate\x18\x02 \x01(\fR\aprivate\x127\n" +
-	"\x06status\x18\x03 \x01(\v2\x1f.rampart.protocol.v1.WireStatusR\x06status\"\xcf\x01\n" +
+	"\x06status\x18\x03 \x01(\v2\x1f.rampart.protocol.v1.WireStatusR\x06status\x12$\n" +
+	"\x0evalue_is_prior\x18\x04 \x01(\bR\fvalueIsPrior\"\xcf\x01\n" +
 	"\n" +
 	"WireStatus\x12\x16\n" +
 	"\x06health\x18\x01 \x01(\tR\x06health\x12\x18\n" +
@@ -2669,20 +2700,22 @@ const file_rampart_proto_rawDesc = "" +
 	"\vdiagnostics\x18\x02 \x03(\v2#.rampart.protocol.v1.WireDiagnosticR\vdiagnostics\x1a^\n" +
 	"\rObservedEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x127\n" +
-	"\x05value\x18\x02 \x01(\v2!.rampart.protocol.v1.WireObservedR\x05value:\x028\x01\"\xd1\x04\n" +
-	"\x04Plan\x1a\xaf\x02\n" +
+	"\x05value\x18\x02 \x01(\v2!.rampart.protocol.v1.WireObservedR\x05value:\x028\x01\"\xad\x05\n" +
+	"\x04Plan\x1a\xdb\x02\n" +
 	"\aRequest\x12=\n" +
 	"\binstance\x18\x01 \x01(\v2!.rampart.protocol.v1.WireInstanceR\binstance\x12>\n" +
 	"\x06config\x18\x02 \x01(\v2&.rampart.protocol.v1.WireInstanceValueR\x06config\x12<\n" +
 	"\x05prior\x18\x03 \x01(\v2&.rampart.protocol.v1.WireInstanceValueR\x05prior\x12B\n" +
 	"\bobserved\x18\x04 \x01(\v2&.rampart.protocol.v1.WireInstanceValueR\bobserved\x12#\n" +
-	"\rprior_private\x18\x05 \x01(\fR\fpriorPrivate\x1a\x96\x02\n" +
+	"\rprior_private\x18\x05 \x01(\fR\fpriorPrivate\x12*\n" +
+	"\x11observed_is_prior\x18\x06 \x01(\bR\x0fobservedIsPrior\x1a\xc6\x02\n" +
 	"\bResponse\x12@\n" +
 	"\aplanned\x18\x01 \x01(\v2&.rampart.protocol.v1.WireInstanceValueR\aplanned\x12M\n" +
 	"\x10requires_replace\x18\x02 \x03(\v2\".rampart.protocol.v1.AttributePathR\x0frequiresReplace\x12\x18\n" +
 	"\adetails\x18\x03 \x03(\tR\adetails\x12\x18\n" +
 	"\aprivate\x18\x04 \x01(\fR\aprivate\x12E\n" +
-	"\vdiagnostics\x18\x05 \x03(\v2#.rampart.protocol.v1.WireDiagnosticR\vdiagnostics\"\x8b\x05\n" +
+	"\vdiagnostics\x18\x05 \x03(\v2#.rampart.protocol.v1.WireDiagnosticR\vdiagnostics\x12.\n" +
+	"\x13planned_is_observed\x18\x06 \x01(\bR\x11plannedIsObserved\"\x8b\x05\n" +
 	"\x05Apply\x1a\xa2\x02\n" +
 	"\aRequest\x12=\n" +
 	"\binstance\x18\x01 \x01(\v2!.rampart.protocol.v1.WireInstanceR\binstance\x12<\n" +

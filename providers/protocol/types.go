@@ -14,7 +14,11 @@ import (
 
 // Version is the protocol version both sides must agree on in the go-plugin handshake.
 // Bump it on any incompatible change of rampart.proto.
-const Version = 1
+//
+// 2: Plan may leave out the observed value (observed_is_prior) and the planned one
+// (planned_is_observed), Observe the observed values (value_is_prior); a version 1 peer
+// would read those as absent.
+const Version = 2
 
 // Provider is what a provider offers to the engine. The gRPC client (engine side) and the
 // gRPC server (plugin side) both speak in terms of this interface.

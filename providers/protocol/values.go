@@ -124,3 +124,16 @@ func decodeInstanceValueOrZero(w *WireInstanceValue) (InstanceValue, error) {
 	}
 	return *iv, nil
 }
+
+// sameInstanceValue says whether a and b are exactly the same value, marks included, so
+// that one may stand for the other on the wire.
+func sameInstanceValue(a, b InstanceValue) bool {
+	return rawSame(a.Runtime, b.Runtime) && rawSame(a.Placement, b.Placement)
+}
+
+func rawSame(a, b cty.Value) bool {
+	if a == cty.NilVal || b == cty.NilVal {
+		return a == cty.NilVal && b == cty.NilVal
+	}
+	return a.RawEquals(b)
+}

@@ -62,6 +62,7 @@ func IsExecutableFile(path string) bool {
 type BinaryHashes struct {
 	mu      sync.Mutex
 	entries map[string]hashEntry
+	hashing map[string]*sync.Mutex // per path: one hash at a time, the others wait for it
 }
 
 type hashEntry struct {
@@ -76,11 +77,25 @@ func (h *BinaryHashes) Sum(path string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("hash runtime binary: %w", err)
 	}
+	if sum, ok := h.cached(path, info); ok {
+		return sum, nil
+	}
+	// The parallel Plan calls of one command all need the same binary's hash at once:
+	// one reads the file, the others wait for its result instead of each reading it.
 	h.mu.Lock()
-	e, ok := h.entries[path]
+	if h.hashing == nil {
+		h.hashing = map[string]*sync.Mutex{}
+	}
+	lock := h.hashing[path]
+	if lock == nil {
+		lock = &sync.Mutex{}
+		h.hashing[path] = lock
+	}
 	h.mu.Unlock()
-	if ok && e.size == info.Size() && e.modTime.Equal(info.ModTime()) {
-		return e.sum, nil
+	lock.Lock()
+	defer lock.Unlock()
+	if sum, ok := h.cached(path, info); ok {
+		return sum, nil
 	}
 	sum, err := FileSHA256(path)
 	if err != nil {
@@ -93,6 +108,18 @@ func (h *BinaryHashes) Sum(path string) (string, error) {
 	h.entries[path] = hashEntry{size: info.Size(), modTime: info.ModTime(), sum: sum}
 	h.mu.Unlock()
 	return sum, nil
+}
+
+// cached returns the hash recorded for path if the file still has the size and
+// modification time it had then.
+func (h *BinaryHashes) cached(path string, info os.FileInfo) (string, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	e, ok := h.entries[path]
+	if ok && e.size == info.Size() && e.modTime.Equal(info.ModTime()) {
+		return e.sum, true
+	}
+	return "", false
 }
 
 // FileSHA256 is the hex SHA-256 of a file's content.
