@@ -32,7 +32,10 @@ type backend struct {
 	// connections can be closed when the backend drains.
 	ownsTransport bool
 	proxy         *httputil.ReverseProxy
-	health        *health
+	// h1 is the lean HTTP/1.1 path (h1proxy.go), nil when the transport is not an
+	// *http.Transport of this backend's own; proxy serves what h1 does not.
+	h1     *h1Proxy
+	health *health
 
 	inFlight atomic.Int64
 	requests atomic.Uint64 // proxied requests (each retry attempt counts)
@@ -48,6 +51,9 @@ func newBackend(address string, transport http.RoundTripper, ownsTransport bool)
 	h.Write([]byte(address))
 	b := &backend{address: address, hash: h.Sum64(), transport: transport, ownsTransport: ownsTransport, health: newHealth()}
 	b.owners.Store(1)
+	if t, ok := transport.(*http.Transport); ok && ownsTransport {
+		b.h1 = newH1Proxy(address, t)
+	}
 	b.proxy = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			// The outgoing request is a clone; the client's Host header is kept so the
@@ -98,6 +104,9 @@ func (b *backend) end() {
 func (b *backend) closeIdle() {
 	if !b.ownsTransport {
 		return
+	}
+	if b.h1 != nil {
+		b.h1.idle.closeIdle()
 	}
 	if t, ok := b.transport.(interface{ CloseIdleConnections() }); ok {
 		t.CloseIdleConnections()

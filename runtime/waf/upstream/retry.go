@@ -56,7 +56,11 @@ func (p *Pool) attempt(w http.ResponseWriter, r *http.Request, m *Member) (wrote
 		*aw = attemptWriter{}
 		attemptWriters.Put(aw)
 	}()
-	m.b.proxy.ServeHTTP(aw, r)
+	if m.b.h1 != nil && handlesRequest(r) {
+		aw.err = m.b.h1.serve(aw, r)
+	} else {
+		m.b.proxy.ServeHTTP(aw, r)
+	}
 	if aw.err == nil {
 		p.requestSucceeded(m)
 		return false, nil

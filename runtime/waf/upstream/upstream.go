@@ -9,5 +9,10 @@
 //   - retries (retry.go): an idempotent request that could not connect goes to another member;
 //   - health (health.go, healthcheck*.go, passive.go): active L7 checks and passive
 //     failure counting mark members UP or DOWN, with the original appliance's health view;
+//   - the lean HTTP/1.1 path (h1proxy.go, h1conn.go, h1idle.go, h1request.go,
+//     h1response.go, hopbyhop.go): the member's own keep-alive connections, written and
+//     read by the request's goroutine, for requests without a large or streamed body;
+//     the rest (upgrades, CONNECT, Expect, large bodies) goes through
+//     httputil.ReverseProxy and http.Transport;
 //   - the shared transport settings (transport.go).
 package upstream
