@@ -7,11 +7,19 @@ import (
 	"time"
 )
 
-// Poll intervals while waiting for a runtime: quick at first (a healthy runtime answers
-// within milliseconds), backing off so a slow one is not hammered.
+// Poll intervals while waiting for a runtime. A runtime usually answers within a second
+// or two of its start (a container's start alone takes that long on a busy engine), so
+// the first seconds are polled often: with a doubling delay from the start, the answer
+// was noticed up to half a second late, which in an apply of hundreds at a parallelism
+// of ten added up to many seconds. After quickPollFor the delay doubles, so a slow
+// runtime is not hammered.
 const (
-	firstPollDelay = 25 * time.Millisecond
+	quickPollDelay = 20 * time.Millisecond
+	quickPollFor   = 3 * time.Second
 	maxPollDelay   = 500 * time.Millisecond
+	// aliveEvery bounds how often Process.Alive is asked: for a container it is an engine
+	// call, not a cheap signal.
+	aliveEvery = 250 * time.Millisecond
 )
 
 // ErrProcessExited says the runtime process ended while the provider waited for it.
@@ -59,14 +67,19 @@ func loaded(ctx context.Context, client *Client, wantSHA string) error {
 func Poll(ctx context.Context, proc Process, timeout time.Duration, check func(context.Context) error) error {
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
-	delay := firstPollDelay
+	start := time.Now()
+	delay := quickPollDelay
+	var askedAlive time.Time
 	for {
 		err := check(ctx)
 		if err == nil {
 			return nil
 		}
-		if proc.Alive != nil && !proc.Alive() {
-			return ErrProcessExited
+		if proc.Alive != nil && time.Since(askedAlive) >= aliveEvery {
+			askedAlive = time.Now()
+			if !proc.Alive() {
+				return ErrProcessExited
+			}
 		}
 		wait := time.NewTimer(delay)
 		select {
@@ -81,7 +94,9 @@ func Poll(ctx context.Context, proc Process, timeout time.Duration, check func(c
 			return fmt.Errorf("interrupted: %w", ctx.Err())
 		case <-wait.C:
 		}
-		delay = min(delay*2, maxPollDelay)
+		if time.Since(start) >= quickPollFor {
+			delay = min(delay*2, maxPollDelay)
+		}
 	}
 }
 
