@@ -17,6 +17,7 @@ import (
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/client"
+	"github.com/rampart-sec/rampart/providers/docker/e2etest"
 	"github.com/rampart-sec/rampart/providers/protocol"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -124,6 +125,7 @@ func TestMain(m *testing.M) {
 	if wafBuildDir != "" {
 		_ = os.RemoveAll(wafBuildDir)
 	}
+	e2etest.RemoveBinaries()
 	os.Exit(code)
 }
 

@@ -168,7 +168,9 @@ func engineErr(ctx context.Context, cli *client.Client, diags protocol.Diagnosti
 	if lost == nil {
 		return diags
 	}
+	// Docker's own message may end in a question ("Is the docker daemon running?").
+	reason := strings.TrimRight(lost.Error(), ".?! ")
 	return protocol.Diagnostics{}.Errorf("Docker engine unavailable",
-		"%v. Start it again and re-run apply: state holds what was finished, and a container this apply left half-created "+
-			"carries the instance's labels, so the next apply removes it before creating the container again. (%v)", lost, diags.Err())
+		"%s. Start it again and re-run apply: state holds what was finished, and a container this apply left half-created "+
+			"carries the instance's labels, so the next apply removes it before creating the container again. (%v)", reason, diags.Err())
 }
