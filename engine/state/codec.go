@@ -44,35 +44,63 @@ func (s *State) RedactedJSON() ([]byte, error) {
 
 // Decode parses a state document, opening sealed values with key.
 func Decode(data []byte, key *Key) (*State, error) {
+	doc, hasVersion, ok := scanDocument(data)
+	if !ok {
+		var err error
+		if doc, err = unmarshalDocument(data); err != nil {
+			return nil, err
+		}
+	} else if err := checkFormatVersion(hasVersion, doc.FormatVersion); err != nil {
+		return nil, err
+	}
+	opener := &decrypter{key: key, header: doc.Encryption}
+	return fromDocument(doc, opener.open)
+}
+
+// unmarshalDocument reads a document with encoding/json: the definition of the format,
+// used for every document not in the shape scanDocument reads.
+func unmarshalDocument(data []byte) (*document, error) {
 	var header struct {
 		FormatVersion *int `json:"format_version"`
 	}
 	if err := json.Unmarshal(data, &header); err != nil {
 		return nil, fmt.Errorf("not a rampart state document: %w", err)
 	}
-	if header.FormatVersion == nil {
-		return nil, errors.New("not a rampart state document: it has no format_version")
+	version := 0
+	if header.FormatVersion != nil {
+		version = *header.FormatVersion
 	}
-	if v := *header.FormatVersion; v != FormatVersion {
-		if v > FormatVersion {
-			return nil, fmt.Errorf("state format version %d is newer than this rampart reads (version %d): upgrade rampart", v, FormatVersion)
-		}
-		return nil, fmt.Errorf("state format version %d is not supported by this rampart (it reads version %d)", v, FormatVersion)
+	if err := checkFormatVersion(header.FormatVersion != nil, version); err != nil {
+		return nil, err
 	}
 	var doc document
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("state document: %w", err)
 	}
-	opener := &decrypter{key: key, header: doc.Encryption}
-	return fromDocument(&doc, opener.open)
+	return &doc, nil
+}
+
+// checkFormatVersion says whether this rampart reads a document of the given version.
+func checkFormatVersion(present bool, version int) error {
+	if !present {
+		return errors.New("not a rampart state document: it has no format_version")
+	}
+	if version != FormatVersion {
+		if version > FormatVersion {
+			return fmt.Errorf("state format version %d is newer than this rampart reads (version %d): upgrade rampart", version, FormatVersion)
+		}
+		return fmt.Errorf("state format version %d is not supported by this rampart (it reads version %d)", version, FormatVersion)
+	}
+	return nil
 }
 
 // sealFunc returns what the document holds in place of a sensitive value whose JSON
 // form is plain; location names the value and is bound to the ciphertext.
 type sealFunc func(plain any, location string) (any, error)
 
-// openFunc is the inverse of sealFunc.
-type openFunc func(sealed any, location string) (any, error)
+// openFunc is the inverse of sealFunc: it returns the JSON of the value sealed in node,
+// the JSON of what stands in the document for the value.
+type openFunc func(node []byte, location string) ([]byte, error)
 
 func (s *State) toDocument(sealer sealFunc) (*document, error) {
 	doc := &document{
@@ -242,7 +270,8 @@ func typeOf(vd valueDoc, types map[string]cty.Type) (cty.Type, error) {
 	return ty, nil
 }
 
-// decodeValue decodes one value whose type types already holds (see typeOf).
+// decodeValue decodes one value whose type types already holds (see typeOf), opening
+// its sealed parts and marking its sensitive paths as it goes.
 func decodeValue(vd valueDoc, whole bool, location string, opener openFunc, types map[string]cty.Type) (cty.Value, error) {
 	ty, ok := types[string(vd.Type)]
 	if !ok {
@@ -256,21 +285,25 @@ func decodeValue(vd valueDoc, whole bool, location string, opener openFunc, type
 		}
 		paths = append(paths, p)
 	}
-	valueJSON := []byte(vd.Value)
-	if roots := sealRoots(paths, whole); len(roots) > 0 {
-		var err error
-		valueJSON, err = rewriteAt(valueJSON, ty, roots, func(node any, root cty.Path) (any, error) {
-			return opener(node, valueLocation(location, root))
-		})
-		if err != nil {
-			return cty.NilVal, err
-		}
+	tree := newPathTree(paths, sealRoots(paths, whole))
+	d := ctyDecoder{
+		jsonScanner: jsonScanner{data: vd.Value},
+		open: func(sealed []byte, root cty.Path) ([]byte, error) {
+			return opener(sealed, valueLocation(location, root))
+		},
 	}
-	v, err := ctyjson.Unmarshal(valueJSON, ty)
-	if err != nil {
+	v, err := d.value(ty, tree)
+	var pathErr cty.PathError
+	if errors.As(err, &pathErr) {
 		return cty.NilVal, fmt.Errorf("value: %w", err)
 	}
-	return markSensitive(v, paths), nil
+	if err != nil {
+		return cty.NilVal, err // a sealed value that does not open; the error says where
+	}
+	if root := tree.unopened(); root != nil {
+		return cty.NilVal, fmt.Errorf("sensitive value at %v: expected a sealed value", plans.PathToJSON(root.path))
+	}
+	return v, nil
 }
 
 // rewriteAt replaces the node at each root of the JSON value data with fn's result.

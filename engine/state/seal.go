@@ -49,25 +49,21 @@ type decrypter struct {
 	aead cipher.AEAD // derived from key and header on first use (a passphrase costs a KDF)
 }
 
-func (d *decrypter) open(node any, location string) (any, error) {
+func (d *decrypter) open(node []byte, location string) ([]byte, error) {
 	aead, err := d.cipher()
 	if err != nil {
 		return nil, err
 	}
-	obj, ok := node.(map[string]any)
-	text, _ := obj["sealed"].(string)
-	if !ok || text == "" {
+	var obj map[string]json.RawMessage
+	var text string
+	if json.Unmarshal(node, &obj) != nil || json.Unmarshal(obj["sealed"], &text) != nil || text == "" {
 		return nil, errors.New("expected a sealed value")
 	}
 	sealed, err := base64.StdEncoding.DecodeString(text)
 	if err != nil {
 		return nil, fmt.Errorf("sealed value: %w", err)
 	}
-	plain, err := open(aead, sealed, location)
-	if err != nil {
-		return nil, err
-	}
-	return parseTree(plain)
+	return open(aead, sealed, location)
 }
 
 // cipher is the document's AEAD, derived once.

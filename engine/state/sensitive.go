@@ -19,16 +19,9 @@ func sensitivePaths(v cty.Value) (cty.Value, []cty.Path) {
 	return unmarked, paths
 }
 
-// markSensitive puts the sensitive mark back on every path.
-func markSensitive(v cty.Value, paths []cty.Path) cty.Value {
-	if len(paths) == 0 {
-		return v
-	}
-	pvm := make([]cty.PathValueMarks, len(paths))
-	for i, p := range paths {
-		pvm[i] = cty.PathValueMarks{Path: p, Marks: cty.NewValueMarks(protocol.SensitiveMark)}
-	}
-	return v.MarkWithPaths(pvm)
+// sensitiveMarks is the mark set of a sensitive value.
+func sensitiveMarks() cty.ValueMarks {
+	return cty.NewValueMarks(protocol.SensitiveMark)
 }
 
 // sealRoots returns the paths whose values are sealed in a document: every sensitive
