@@ -230,9 +230,9 @@ func (ar *applyRun) deleteInstance(ctx context.Context, c *plans.Change) hcl.Dia
 		}
 		return nil
 	}
-	if c.Reason == "already deleted outside rampart" {
-		return forget()
-	}
+	// An instance refresh found gone is still handed to its provider: what remains of
+	// it (a stopped container, the directory of a process that died) is the provider's
+	// to remove, and a Delete of what no longer exists succeeds.
 	_, d := ar.call(ctx, p, plans.Delete, &protocol.ApplyRequest{Instance: inst, Prior: &before, Private: c.Private},
 		func(resp *protocol.ApplyResponse, failed bool) hcl.Diagnostics {
 			if !failed {

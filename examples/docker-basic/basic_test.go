@@ -32,7 +32,8 @@ func TestMain(m *testing.M) {
 // apply → the WAF container serves the apps it discovers; a second plan has no changes; a
 // reloadable change updates in place (same container, no failed request); an image change
 // replaces the container; `docker rm -f` is drift that apply heals; import adopts the
-// container again; destroy leaves no container, network or rampart image behind.
+// container again; destroy leaves no container (not even one stopped outside rampart),
+// network or rampart image behind.
 func TestDockerBasic(t *testing.T) {
 	cli := e2etest.Docker(t)
 	engine := dockertest.Connect(t)
@@ -159,6 +160,12 @@ func TestDockerBasic(t *testing.T) {
 	}
 	if code, out := c.Run("plan", "-detailed-exitcode"); code != 0 {
 		t.Fatalf("plan after import exited %d, want 0:\n%s", code, out)
+	}
+
+	// A container stopped behind rampart's back counts as gone for a plan, but destroy
+	// still removes what is left of it (and so can remove its network).
+	if err := cli.ContainerStop(ctx, restored.ContainerID, container.StopOptions{}); err != nil {
+		t.Fatal(err)
 	}
 
 	// The apps leave the network, then destroy removes everything rampart made.
