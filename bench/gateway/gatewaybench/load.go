@@ -39,6 +39,9 @@ type loadResult struct {
 	Errors   int64         // failed requests and reconnections, over the whole run
 	// ProxyCPU is the CPU time of the proxy's processes within the window.
 	ProxyCPU time.Duration
+	// HarnessCPU is the CPU time of this harness within the window: the clients, and
+	// the origin (it serves in-process), the two ends every proxy sits between.
+	HarnessCPU time.Duration
 	// OtherLoad is the CPU, in cores, that processes other than the proxy and this
 	// harness (clients and origin) used in the window: above ~0.1 the figures are noisy.
 	OtherLoad float64
@@ -108,13 +111,14 @@ func runLoad(ctx context.Context, c loadCase, w window, proxyPID int) (loadResul
 		return res, err
 	}
 	res = loadResult{
-		Requests: after.requests - before.requests,
-		Bytes:    after.bytes - before.bytes,
-		Elapsed:  after.at.Sub(before.at),
-		Errors:   cnt.errors.Load(),
-		ProxyCPU: after.proxyCPU - before.proxyCPU,
+		Requests:   after.requests - before.requests,
+		Bytes:      after.bytes - before.bytes,
+		Elapsed:    after.at.Sub(before.at),
+		Errors:     cnt.errors.Load(),
+		ProxyCPU:   after.proxyCPU - before.proxyCPU,
+		HarnessCPU: after.selfCPU - before.selfCPU,
 	}
-	ours := res.ProxyCPU + (after.selfCPU - before.selfCPU)
+	ours := res.ProxyCPU + res.HarnessCPU
 	res.OtherLoad = max(0, float64(after.machine-before.machine-ours)/float64(res.Elapsed))
 	if res.Requests == 0 && res.Bytes == 0 {
 		err, _ := firstErr.Load().(error)

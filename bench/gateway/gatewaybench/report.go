@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -51,7 +52,18 @@ func mib(b int64) float64 { return float64(b) / (1 << 20) }
 
 // cpuPerUnit is the proxy's CPU per request (per MiB for the download), in µs.
 func (m measurement) cpuPerUnit() (float64, string) {
-	micros := float64(m.Load.ProxyCPU) / float64(time.Microsecond)
+	return m.perUnit(m.Load.ProxyCPU)
+}
+
+// harnessCPUPerUnit is the clients' and origin's CPU per request (per MiB), in µs.
+func (m measurement) harnessCPUPerUnit() float64 {
+	v, _ := m.perUnit(m.Load.HarnessCPU)
+	return v
+}
+
+// perUnit divides a CPU time by the requests (MiB for the download) of the window.
+func (m measurement) perUnit(cpu time.Duration) (float64, string) {
+	micros := float64(cpu) / float64(time.Microsecond)
 	if m.Case == caseDownload {
 		return micros / max(mib(m.Load.Bytes), 1e-9), "µs/MiB"
 	}
@@ -74,12 +86,13 @@ func rows(ms []measurement) []Row {
 			continue
 		}
 		cpu, cpuUnit := m.cpuPerUnit()
-		metricCPU := "cpu_us_per_req"
+		metricCPU, metricHarness := "cpu_us_per_req", "harness_cpu_us_per_req"
 		if cpuUnit == "µs/MiB" {
-			metricCPU = "cpu_us_per_mib"
+			metricCPU, metricHarness = "cpu_us_per_mib", "harness_cpu_us_per_mib"
 		}
 		out = append(out,
 			Row{m.Case, m.System, metricCPU, round(cpu, 1), "µs"},
+			Row{m.Case, m.System, metricHarness, round(m.harnessCPUPerUnit(), 1), "µs"},
 			Row{m.Case, m.System, "errors", float64(m.Load.Errors), "requests"},
 			Row{m.Case, m.System, "other_load", round(m.Load.OtherLoad, 2), "cores"},
 		)
@@ -149,7 +162,17 @@ type comparison struct {
 	// less CPU the gateway spends on the same work. On a busy machine it is steadier
 	// than throughput, but the target is throughput; this is shown, not judged.
 	CPUAdvantage float64
+	// Ceiling is the most any proxy could reach on this row, as a multiple of Squid's
+	// figure: the machine's cores divided by what the clients and the origin alone use
+	// per request (per MiB), as if the proxy used no CPU at all. Where it is below the
+	// target, no proxy can meet the target on this machine. Zero when not measured.
+	Ceiling float64
+	// HarnessCPU is that clients' and origin's CPU per request (per MiB), in µs.
+	HarnessCPU float64
 }
+
+// machineCores is the CPU the clients, the origin and the proxy share.
+var machineCores = float64(runtime.NumCPU())
 
 // compare pairs the systems' headline figures per row; rows where either system is
 // missing are left out.
@@ -157,6 +180,7 @@ func compare(ms []measurement) []comparison {
 	type key struct{ Case, System string }
 	value := map[key]float64{}
 	cpu := map[key]float64{}
+	harness := map[key]float64{}
 	var cases []string
 	for _, m := range ms {
 		_, v, _ := m.headline()
@@ -166,6 +190,7 @@ func compare(ms []measurement) []comparison {
 		value[key{m.Case, m.System}] = v
 		if m.Capacity == nil {
 			cpu[key{m.Case, m.System}], _ = m.cpuPerUnit()
+			harness[key{m.Case, m.System}] = m.harnessCPUPerUnit()
 		}
 	}
 	var out []comparison
@@ -182,6 +207,13 @@ func compare(ms []measurement) []comparison {
 			cmp.Met = cmp.Ratio >= targetSpeedup
 			if g := cpu[key{c, systemGateway}]; g > 0 {
 				cmp.CPUAdvantage = cpu[key{c, systemSquid}] / g
+			}
+			// The ends did the same work in both runs; the cheaper run of the two gives
+			// the more generous ceiling.
+			hg, hs := harness[key{c, systemGateway}], harness[key{c, systemSquid}]
+			if ends := min(hg, hs); ends > 0 {
+				perSecond := machineCores * 1e6 / ends // requests (MiB) per second
+				cmp.Ceiling, cmp.HarnessCPU = perSecond/s, ends
 			}
 		}
 		out = append(out, cmp)
@@ -202,6 +234,10 @@ func printComparisons(w io.Writer, cs []comparison) {
 		} else {
 			fmt.Fprintf(w, "  %-28s rampart-gateway / squid = %.2f×  (target ≥ %.0f×)  [%s]  CPU per unit: squid uses %.2f× the gateway's\n",
 				c.Case, c.Ratio, targetSpeedup, verdict, c.CPUAdvantage)
+			if c.Ceiling > 0 {
+				fmt.Fprintf(w, "  %-28s ceiling: a proxy using no CPU at all could reach %.2f× squid here (clients and origin use %.1f µs per unit of the %.0f cores)\n",
+					"", c.Ceiling, c.HarnessCPU, machineCores)
+			}
 		}
 	}
 	if all {

@@ -13,7 +13,8 @@ import (
 // sampleMeasurements are fixed figures for the report tests.
 func sampleMeasurements() []measurement {
 	load := func(requests, bytes int64, cpu time.Duration) loadResult {
-		return loadResult{Requests: requests, Bytes: bytes, Elapsed: 10 * time.Second, ProxyCPU: cpu}
+		// The clients and the origin use half the proxy's CPU in these figures.
+		return loadResult{Requests: requests, Bytes: bytes, Elapsed: 10 * time.Second, ProxyCPU: cpu, HarnessCPU: cpu / 2}
 	}
 	return []measurement{
 		{Case: caseDownload, System: systemGateway, Load: load(40, 2000<<20, 2*time.Second)},
@@ -27,20 +28,32 @@ func sampleMeasurements() []measurement {
 	}
 }
 
+// twoCores makes the figures that depend on the machine's cores those of a 2-core one.
+func twoCores(t *testing.T) {
+	saved := machineCores
+	machineCores = 2
+	t.Cleanup(func() { machineCores = saved })
+}
+
 func TestCompareJudgesEachRow(t *testing.T) {
+	twoCores(t)
 	got := compare(sampleMeasurements())
+	// Ceiling: 2 cores over the cheaper run's clients+origin CPU per unit, over Squid's
+	// figure: download 2e6/500 µs/MiB = 4000 MiB/s = 80× 50; small 2e6/16.7 µs =
+	// 120,000 rps = 60× 2000; cache hit 2e6/400 µs = 5000 rps = 20× 250.
 	want := []comparison{
-		{Case: caseDownload, Ratio: 4, Met: true, CPUAdvantage: 6},              // 200 vs 50 MiB/s; 6000 vs 1000 µs/MiB
-		{Case: caseSmall, Ratio: 4.5, Met: true, CPUAdvantage: 7.5},             // 9000 vs 2000 rps; 250 vs 33.3 µs/req
-		{Case: caseHitHTTP, Ratio: 2, Met: false, CPUAdvantage: 3},              // 500 vs 250 rps; 2400 vs 800 µs/req
-		{Case: capacityCase(3000), Ratio: 60.0 / 90.0, Memory: true, Met: true}, // less memory
+		{Case: caseDownload, Ratio: 4, Met: true, CPUAdvantage: 6, Ceiling: 80},  // 200 vs 50 MiB/s; 6000 vs 1000 µs/MiB
+		{Case: caseSmall, Ratio: 4.5, Met: true, CPUAdvantage: 7.5, Ceiling: 60}, // 9000 vs 2000 rps; 250 vs 33.3 µs/req
+		{Case: caseHitHTTP, Ratio: 2, Met: false, CPUAdvantage: 3, Ceiling: 20},  // 500 vs 250 rps; 2400 vs 800 µs/req
+		{Case: capacityCase(3000), Ratio: 60.0 / 90.0, Memory: true, Met: true},  // less memory
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d comparisons, want %d: %+v", len(got), len(want), got)
 	}
 	for i := range want {
 		g, w := got[i], want[i]
-		if g.Case != w.Case || g.Memory != w.Memory || g.Met != w.Met || round(g.Ratio, 3) != round(w.Ratio, 3) || round(g.CPUAdvantage, 3) != round(w.CPUAdvantage, 3) {
+		if g.Case != w.Case || g.Memory != w.Memory || g.Met != w.Met || round(g.Ratio, 3) != round(w.Ratio, 3) ||
+			round(g.CPUAdvantage, 3) != round(w.CPUAdvantage, 3) || round(g.Ceiling, 3) != round(w.Ceiling, 3) {
 			t.Errorf("comparison %d = %+v, want %+v", i, g, w)
 		}
 	}
@@ -55,6 +68,7 @@ func TestCompareSkipsRowsWithOneSystem(t *testing.T) {
 
 // The printed table, ratios and JSON rows are golden files.
 func TestReportGolden(t *testing.T) {
+	twoCores(t)
 	ms := sampleMeasurements()
 	var text bytes.Buffer
 	printTable(&text, ms)
