@@ -79,12 +79,18 @@ func (c *GRPCClient) Configure(ctx context.Context, config cty.Value) Diagnostic
 // Observe implements Provider.
 func (c *GRPCClient) Observe(ctx context.Context, req *ObserveRequest) *ObserveResponse {
 	wireReq := &Observe_Request{Placement: req.Placement, WantStatus: req.WantStatus, Instances: make([]*Observe_Instance, len(req.Instances))}
-	for i, inst := range req.Instances {
+	// Hundreds of large values: encoded on every core.
+	err := forEachParallel(len(req.Instances), func(i int) error {
+		inst := req.Instances[i]
 		prior, err := EncodeInstanceValue(&inst.Prior)
 		if err != nil {
-			return &ObserveResponse{Diagnostics: encodeFailed("Observe", fmt.Errorf("%s: %w", inst.Instance.Address, err))}
+			return fmt.Errorf("%s: %w", inst.Instance.Address, err)
 		}
 		wireReq.Instances[i] = &Observe_Instance{Instance: encodeInstance(inst.Instance), Prior: prior, Private: inst.Private}
+		return nil
+	})
+	if err != nil {
+		return &ObserveResponse{Diagnostics: encodeFailed("Observe", err)}
 	}
 	resp, err := c.client.Observe(ctx, wireReq)
 	if err != nil {

@@ -63,12 +63,18 @@ func (s *GRPCServer) Configure(ctx context.Context, req *Configure_Request) (*Co
 // Observe implements ProviderServer.
 func (s *GRPCServer) Observe(ctx context.Context, req *Observe_Request) (*Observe_Response, error) {
 	goReq := &ObserveRequest{Placement: req.GetPlacement(), WantStatus: req.GetWantStatus(), Instances: make([]*ObserveInstance, len(req.GetInstances()))}
-	for i, w := range req.GetInstances() {
+	// Hundreds of large values: decoded on every core.
+	err := forEachParallel(len(req.GetInstances()), func(i int) error {
+		w := req.GetInstances()[i]
 		prior, err := decodeInstanceValueOrZero(w.GetPrior())
 		if err != nil {
-			return nil, badRequest("Observe", fmt.Errorf("%s: %w", w.GetInstance().GetAddress(), err))
+			return fmt.Errorf("%s: %w", w.GetInstance().GetAddress(), err)
 		}
 		goReq.Instances[i] = &ObserveInstance{Instance: decodeInstance(w.GetInstance()), Prior: prior, Private: w.GetPrivate()}
+		return nil
+	})
+	if err != nil {
+		return nil, badRequest("Observe", err)
 	}
 	resp := s.impl.Observe(ctx, goReq)
 	if resp == nil {
