@@ -286,6 +286,8 @@ func (pr *planRun) planInstance(ctx context.Context, r *walkRun, a *schema.Appli
 		pv := splitValue(inst.Value)
 		req.Prior = &pv
 		req.PriorPrivate = inst.Private
+		// The provider's Observe carried this very value: it need not travel again.
+		req.PriorObserved = r.observe && p.observation != nil
 		observed, gone := r.observedOrPrior(inst)
 		if !gone {
 			ov := splitValue(observed)

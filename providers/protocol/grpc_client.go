@@ -131,7 +131,13 @@ func (c *GRPCClient) Plan(ctx context.Context, req *PlanRequest) *PlanResponse {
 	if observedIsPrior {
 		observed = nil
 	}
-	values, err := encodeInstanceValues(map[string]*InstanceValue{"config": &req.Config, "prior": req.Prior, "observed": observed})
+	// The provider has the prior already when Observe carried it.
+	prior := req.Prior
+	priorFromObserve := req.PriorObserved && req.Prior != nil
+	if priorFromObserve {
+		prior = nil
+	}
+	values, err := encodeInstanceValues(map[string]*InstanceValue{"config": &req.Config, "prior": prior, "observed": observed})
 	if err != nil {
 		return &PlanResponse{Diagnostics: encodeFailed("Plan", err)}
 	}
@@ -140,8 +146,9 @@ func (c *GRPCClient) Plan(ctx context.Context, req *PlanRequest) *PlanResponse {
 		Config:          values["config"],
 		Prior:           values["prior"],
 		Observed:        values["observed"],
-		ObservedIsPrior: observedIsPrior,
-		PriorPrivate:    req.PriorPrivate,
+		ObservedIsPrior:  observedIsPrior,
+		PriorFromObserve: priorFromObserve,
+		PriorPrivate:     req.PriorPrivate,
 	})
 	if err != nil {
 		return &PlanResponse{Diagnostics: callFailed("Plan", err)}

@@ -15,6 +15,10 @@ import (
 type GRPCServer struct {
 	UnimplementedProviderServer
 	impl Provider
+	// observedPriors holds, by instance address, the prior values the Observe requests
+	// of this process carried, for the Plan requests that refer to them
+	// (prior_from_observe). A provider process lives for one command.
+	observedPriors sync.Map // string → *InstanceValue
 }
 
 // NewGRPCServer wraps impl as a gRPC service.
@@ -76,6 +80,10 @@ func (s *GRPCServer) Observe(ctx context.Context, req *Observe_Request) (*Observ
 	if err != nil {
 		return nil, badRequest("Observe", err)
 	}
+	for _, in := range goReq.Instances {
+		prior := in.Prior
+		s.observedPriors.Store(in.Instance.Address, &prior)
+	}
 	resp := s.impl.Observe(ctx, goReq)
 	if resp == nil {
 		resp = &ObserveResponse{}
@@ -113,6 +121,14 @@ func (s *GRPCServer) Plan(ctx context.Context, req *Plan_Request) (*Plan_Respons
 	if err != nil {
 		return nil, badRequest("Plan", err)
 	}
+	if req.GetPriorFromObserve() {
+		stored, ok := s.observedPriors.Load(req.GetInstance().GetAddress())
+		if !ok || values["prior"] != nil {
+			return nil, badRequest("Plan", fmt.Errorf("prior_from_observe for %s, which no Observe request of this process carried (or with a prior value)", req.GetInstance().GetAddress()))
+		}
+		same := *stored.(*InstanceValue)
+		values["prior"] = &same
+	}
 	observed := values["observed"]
 	if req.GetObservedIsPrior() {
 		if values["prior"] == nil || observed != nil {
@@ -126,11 +142,12 @@ func (s *GRPCServer) Plan(ctx context.Context, req *Plan_Request) (*Plan_Respons
 		return nil, badRequest("Plan", fmt.Errorf("config: %w", err))
 	}
 	resp := s.impl.Plan(ctx, &PlanRequest{
-		Instance:     decodeInstance(req.GetInstance()),
-		Config:       config,
-		Prior:        values["prior"],
-		Observed:     observed,
-		PriorPrivate: req.GetPriorPrivate(),
+		Instance:      decodeInstance(req.GetInstance()),
+		Config:        config,
+		Prior:         values["prior"],
+		Observed:      observed,
+		PriorPrivate:  req.GetPriorPrivate(),
+		PriorObserved: req.GetPriorFromObserve(),
 	})
 	if resp == nil {
 		resp = &PlanResponse{}

@@ -184,6 +184,28 @@ func TestGRPCPlanSendsUnchangedValuesOnce(t *testing.T) {
 	if !sameInstanceValue(*impl.planReq.Observed, *drifted) || !sameInstanceValue(resp.Planned, *drifted) {
 		t.Errorf("provider saw observed %#v, client got planned %#v; want the drifted value both times", impl.planReq.Observed, resp.Planned)
 	}
+	// A prior the provider received with Observe does not travel again.
+	observe := client.Observe(context.Background(), &ObserveRequest{Placement: "local", WantStatus: true,
+		Instances: []*ObserveInstance{{Instance: Instance{Address: "waf.seen"}, Prior: *prior}}})
+	if observe.Diagnostics.HasErrors() {
+		t.Fatal(observe.Diagnostics.Err())
+	}
+	resp = client.Plan(context.Background(), &PlanRequest{Instance: Instance{Address: "waf.seen"}, Config: *prior, Prior: prior, Observed: &same, PriorObserved: true})
+	if resp.Diagnostics.HasErrors() {
+		t.Fatal(resp.Diagnostics.Err())
+	}
+	if wire.req.GetPrior() != nil || !wire.req.GetPriorFromObserve() {
+		t.Error("a prior value the provider observed was sent again")
+	}
+	if impl.planReq.Prior == nil || !sameInstanceValue(*impl.planReq.Prior, *prior) {
+		t.Errorf("provider saw prior %v, want the value Observe carried", impl.planReq.Prior)
+	}
+	// An instance no Observe carried cannot refer to it.
+	resp = client.Plan(context.Background(), &PlanRequest{Instance: Instance{Address: "waf.unseen"}, Config: *prior, Prior: prior, PriorObserved: true})
+	if !resp.Diagnostics.HasErrors() {
+		t.Error("prior_from_observe for an instance Observe never carried was accepted")
+	}
+
 	// A request that says "same as prior" without a prior is refused, not guessed.
 	if _, err := wire.GRPCServer.Plan(context.Background(), &Plan_Request{ObservedIsPrior: true}); err == nil {
 		t.Error("observed_is_prior without a prior value was accepted")

@@ -1846,8 +1846,11 @@ type Plan_Request struct {
 	// observed_is_prior: what runs is exactly the prior value, so observed is not sent
 	// (a no-change plan of hundreds of instances would carry every value twice).
 	ObservedIsPrior bool `protobuf:"varint,6,opt,name=observed_is_prior,json=observedIsPrior,proto3" json:"observed_is_prior,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// prior_from_observe: the prior is the one this instance's Observe request carried
+	// to this provider process, so it is not sent again (prior is absent).
+	PriorFromObserve bool `protobuf:"varint,7,opt,name=prior_from_observe,json=priorFromObserve,proto3" json:"prior_from_observe,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Plan_Request) Reset() {
@@ -1918,6 +1921,13 @@ func (x *Plan_Request) GetPriorPrivate() []byte {
 func (x *Plan_Request) GetObservedIsPrior() bool {
 	if x != nil {
 		return x.ObservedIsPrior
+	}
+	return false
+}
+
+func (x *Plan_Request) GetPriorFromObserve() bool {
+	if x != nil {
+		return x.PriorFromObserve
 	}
 	return false
 }
@@ -2700,15 +2710,16 @@ const file_rampart_proto_rawDesc = "" +
 	"\vdiagnostics\x18\x02 \x03(\v2#.rampart.protocol.v1.WireDiagnosticR\vdiagnostics\x1a^\n" +
 	"\rObservedEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x127\n" +
-	"\x05value\x18\x02 \x01(\v2!.rampart.protocol.v1.WireObservedR\x05value:\x028\x01\"\xad\x05\n" +
-	"\x04Plan\x1a\xdb\x02\n" +
+	"\x05value\x18\x02 \x01(\v2!.rampart.protocol.v1.WireObservedR\x05value:\x028\x01\"\xdb\x05\n" +
+	"\x04Plan\x1a\x89\x03\n" +
 	"\aRequest\x12=\n" +
 	"\binstance\x18\x01 \x01(\v2!.rampart.protocol.v1.WireInstanceR\binstance\x12>\n" +
 	"\x06config\x18\x02 \x01(\v2&.rampart.protocol.v1.WireInstanceValueR\x06config\x12<\n" +
 	"\x05prior\x18\x03 \x01(\v2&.rampart.protocol.v1.WireInstanceValueR\x05prior\x12B\n" +
 	"\bobserved\x18\x04 \x01(\v2&.rampart.protocol.v1.WireInstanceValueR\bobserved\x12#\n" +
 	"\rprior_private\x18\x05 \x01(\fR\fpriorPrivate\x12*\n" +
-	"\x11observed_is_prior\x18\x06 \x01(\bR\x0fobservedIsPrior\x1a\xc6\x02\n" +
+	"\x11observed_is_prior\x18\x06 \x01(\bR\x0fobservedIsPrior\x12,\n" +
+	"\x12prior_from_observe\x18\a \x01(\bR\x10priorFromObserve\x1a\xc6\x02\n" +
 	"\bResponse\x12@\n" +
 	"\aplanned\x18\x01 \x01(\v2&.rampart.protocol.v1.WireInstanceValueR\aplanned\x12M\n" +
 	"\x10requires_replace\x18\x02 \x03(\v2\".rampart.protocol.v1.AttributePathR\x0frequiresReplace\x12\x18\n" +

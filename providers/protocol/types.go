@@ -15,9 +15,9 @@ import (
 // Version is the protocol version both sides must agree on in the go-plugin handshake.
 // Bump it on any incompatible change of rampart.proto.
 //
-// 2: Plan may leave out the observed value (observed_is_prior) and the planned one
-// (planned_is_observed), Observe the observed values (value_is_prior); a version 1 peer
-// would read those as absent.
+// 2: Plan may leave out the prior value (prior_from_observe), the observed one
+// (observed_is_prior) and the planned one (planned_is_observed), Observe the observed
+// values (value_is_prior); a version 1 peer would read those as absent.
 const Version = 2
 
 // Provider is what a provider offers to the engine. The gRPC client (engine side) and the
@@ -191,6 +191,10 @@ type PlanRequest struct {
 	// plan was made with -refresh=false.
 	Observed     *InstanceValue
 	PriorPrivate []byte
+	// PriorObserved, set by the engine, says Prior is the value it sent for this instance
+	// in this command's Observe call: it then does not travel again. Providers may ignore
+	// it (Prior is always set for them).
+	PriorObserved bool
 }
 
 // PlanResponse is the provider's proposal.
