@@ -16,21 +16,6 @@ import (
 	"github.com/rampart-sec/rampart/plans"
 )
 
-// Encode returns the JSON document of s. Every sensitive value is sealed with key; when s
-// holds sensitive values and key is nil, Encode fails rather than write them in clear.
-func (s *State) Encode(key *Key) ([]byte, error) {
-	sealer := &encrypter{key: key}
-	doc, err := s.toDocument(sealer.seal)
-	if errors.Is(err, ErrNoKey) {
-		return nil, ErrNoKey // where the first secret sits does not help the user
-	}
-	if err != nil {
-		return nil, err
-	}
-	doc.Encryption = sealer.header
-	return json.MarshalIndent(doc, "", "  ")
-}
-
 // RedactedJSON returns the state document with every sensitive value replaced by null
 // (its path still listed in sensitive_paths), for `rampart show -json`. It cannot be read
 // back as a state.
@@ -102,6 +87,9 @@ type sealFunc func(plain any, location string) (any, error)
 // the JSON of what stands in the document for the value.
 type openFunc func(node []byte, location string) ([]byte, error)
 
+// toDocument returns the document form of s, every instance encoded afresh. Encode writes
+// the same bytes as json.MarshalIndent of it (its tests check that) without rendering
+// unchanged instances again.
 func (s *State) toDocument(sealer sealFunc) (*document, error) {
 	doc := &document{
 		FormatVersion:  FormatVersion,
@@ -111,38 +99,48 @@ func (s *State) toDocument(sealer sealFunc) (*document, error) {
 		Instances:      make([]instanceDoc, 0, len(s.Instances)),
 		Outputs:        make(map[string]outputDoc, len(s.Outputs)),
 	}
-	current := make(map[string]bool, len(s.Instances))
-	defer instanceDocs.retain(current)
 	for _, inst := range s.Instances {
-		current[inst.Address] = true
-		vd, ok := instanceDocs.get(inst.Address, inst.Value)
-		if !ok {
-			var err error
-			if vd, err = encodeValue(inst.Value, false, "instance "+inst.Address, sealer); err != nil {
-				return nil, fmt.Errorf("instance %s: %w", inst.Address, err)
-			}
-			instanceDocs.put(inst.Address, inst.Value, vd)
+		id, err := encodeInstance(inst, sealer)
+		if err != nil {
+			return nil, err
 		}
-		doc.Instances = append(doc.Instances, instanceDoc{
-			Address:             inst.Address,
-			Kind:                inst.Kind,
-			Provider:            inst.Provider,
-			Placement:           inst.Placement,
-			SchemaVersion:       inst.SchemaVersion,
-			valueDoc:            vd,
-			Private:             inst.Private,
-			Dependencies:        inst.Dependencies,
-			CreateBeforeDestroy: inst.CreateBeforeDestroy,
-		})
+		doc.Instances = append(doc.Instances, id)
 	}
+	if err := s.encodeOutputs(doc, sealer); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// encodeInstance returns the document form of one instance.
+func encodeInstance(inst *Instance, sealer sealFunc) (instanceDoc, error) {
+	vd, err := encodeValue(inst.Value, false, "instance "+inst.Address, sealer)
+	if err != nil {
+		return instanceDoc{}, fmt.Errorf("instance %s: %w", inst.Address, err)
+	}
+	return instanceDoc{
+		Address:             inst.Address,
+		Kind:                inst.Kind,
+		Provider:            inst.Provider,
+		Placement:           inst.Placement,
+		SchemaVersion:       inst.SchemaVersion,
+		valueDoc:            vd,
+		Private:             inst.Private,
+		Dependencies:        inst.Dependencies,
+		CreateBeforeDestroy: inst.CreateBeforeDestroy,
+	}, nil
+}
+
+// encodeOutputs fills doc.Outputs.
+func (s *State) encodeOutputs(doc *document, sealer sealFunc) error {
 	for name, out := range s.Outputs {
 		vd, err := encodeValue(out.Value, out.Sensitive, "output "+name, sealer)
 		if err != nil {
-			return nil, fmt.Errorf("output %s: %w", name, err)
+			return fmt.Errorf("output %s: %w", name, err)
 		}
 		doc.Outputs[name] = outputDoc{valueDoc: vd, Sensitive: out.Sensitive}
 	}
-	return doc, nil
+	return nil
 }
 
 func fromDocument(doc *document, opener openFunc) (*State, error) {

@@ -15,6 +15,11 @@ import (
 type Local struct {
 	path string
 
+	writeMu sync.Mutex // one Write at a time: they share buf
+	// buf is where Write encodes the document (secrets sealed, as in the file). Writes
+	// reuse it: an apply writes a state of megabytes after every instance.
+	buf []byte
+
 	mu         sync.Mutex
 	secret     string // the RAMPART_STATE_KEY value key was parsed from
 	key        *Key   // cached so a passphrase is derived once per run
@@ -58,13 +63,16 @@ func (l *Local) Write(ctx context.Context, s *State) error {
 	if err != nil {
 		return err
 	}
-	data, err := s.Encode(key)
+	l.writeMu.Lock()
+	defer l.writeMu.Unlock()
+	data, err := s.appendEncoded(l.buf[:0], key)
 	if errors.Is(err, ErrNoKey) {
 		return err // the message already says what to do
 	}
 	if err != nil {
 		return fmt.Errorf("write state %s: %w", l.path, err)
 	}
+	l.buf = data
 	err = atomicfile.Replace(l.path, data, 0o600, func() error { return keepBackup(l.path, l.path+".backup") })
 	if err != nil {
 		return fmt.Errorf("write state %s: %w", l.path, err)

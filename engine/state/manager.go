@@ -14,6 +14,9 @@ import (
 // update it with SetInstance and RemoveInstance and call Persist after each instance;
 // Manager serialises the writes so they never interleave and skips writes that would
 // store nothing new. Take the Lock before Load, so the state read is the latest.
+// It never changes an instance it stores in place, and never hands one out (only
+// copies), so persisting re-encodes only the instances recorded since the last write
+// (see generation.go).
 type Manager struct {
 	backend Backend
 
@@ -44,6 +47,9 @@ func (m *Manager) Load(ctx context.Context) (*State, error) {
 	if s.Outputs == nil {
 		s.Outputs = map[string]*Output{}
 	}
+	for _, inst := range s.Instances {
+		inst.stamp()
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.state = s
@@ -60,7 +66,9 @@ func (m *Manager) Current() *State {
 
 // SetInstance records inst (a copy of it), replacing the instance with its address.
 func (m *Manager) SetInstance(inst *Instance) {
-	m.update(func(s *State) { s.SetInstance(inst.DeepCopy()) })
+	stored := inst.DeepCopy()
+	stored.stamp()
+	m.update(func(s *State) { s.SetInstance(stored) })
 }
 
 // RemoveInstance forgets the instance at addr.
@@ -104,7 +112,7 @@ func (m *Manager) Persist(ctx context.Context) error {
 		m.mu.Unlock()
 		return nil
 	}
-	snapshot := m.state.DeepCopy()
+	snapshot := m.state.snapshot()
 	snapshot.Serial++
 	snapshot.RampartVersion = version.Version
 	upTo := m.changes

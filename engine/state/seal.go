@@ -14,19 +14,29 @@ import (
 type encrypter struct {
 	key    *Key
 	aead   cipher.AEAD
-	header *encryption // set once something was sealed
+	header *encryption // set by start, once something is sealed in the document
+}
+
+// start readies the cipher and the document's encryption header, once per document. It
+// runs on the first value to seal, or when a value sealed earlier is reused.
+func (e *encrypter) start() error {
+	if e.aead != nil {
+		return nil
+	}
+	if e.key == nil {
+		return ErrNoKey
+	}
+	aead, header, err := e.key.forWriting()
+	if err != nil {
+		return err
+	}
+	e.aead, e.header = aead, header
+	return nil
 }
 
 func (e *encrypter) seal(plain any, location string) (any, error) {
-	if e.aead == nil {
-		if e.key == nil {
-			return nil, ErrNoKey
-		}
-		aead, header, err := e.key.forWriting()
-		if err != nil {
-			return nil, err
-		}
-		e.aead, e.header = aead, header
+	if err := e.start(); err != nil {
+		return nil, err
 	}
 	plaintext, err := json.Marshal(plain)
 	if err != nil {

@@ -45,6 +45,12 @@ type Instance struct {
 	Dependencies []string
 	// CreateBeforeDestroy is the lifecycle setting when applied.
 	CreateBeforeDestroy bool `json:",omitempty"`
+
+	// gen identifies this exact instance record while a Manager holds it (see
+	// generation.go): the Manager never changes a stored instance in place, so an
+	// address and a gen name one encoding. 0, the value of every Instance built or
+	// copied outside the Manager, means "unknown": always encoded afresh.
+	gen uint64
 }
 
 // Output is a recorded output value.

@@ -69,7 +69,18 @@ func (s *State) RemoveInstance(addr string) bool {
 }
 
 // DeepCopy returns a copy sharing nothing mutable with s (cty values are immutable).
+// The copy's instances carry no generation: whoever receives it may change them.
 func (s *State) DeepCopy() *State {
+	return s.copyState(false)
+}
+
+// snapshot is DeepCopy keeping the instances' generations, for encoding the Manager's
+// own state: nothing changes the snapshot before it is written.
+func (s *State) snapshot() *State {
+	return s.copyState(true)
+}
+
+func (s *State) copyState(keepGenerations bool) *State {
 	if s == nil {
 		return nil
 	}
@@ -77,6 +88,9 @@ func (s *State) DeepCopy() *State {
 	c.Instances = make([]*Instance, len(s.Instances))
 	for i, inst := range s.Instances {
 		c.Instances[i] = inst.DeepCopy()
+		if keepGenerations {
+			c.Instances[i].gen = inst.gen
+		}
 	}
 	c.Outputs = make(map[string]*Output, len(s.Outputs))
 	for name, out := range s.Outputs {
@@ -86,7 +100,8 @@ func (s *State) DeepCopy() *State {
 	return &c
 }
 
-// DeepCopy returns a copy of inst sharing nothing mutable with it.
+// DeepCopy returns a copy of inst sharing nothing mutable with it. The copy has no
+// generation, since its owner may change it.
 func (inst *Instance) DeepCopy() *Instance {
 	if inst == nil {
 		return nil
@@ -94,5 +109,6 @@ func (inst *Instance) DeepCopy() *Instance {
 	c := *inst
 	c.Private = slices.Clone(inst.Private)
 	c.Dependencies = slices.Clone(inst.Dependencies)
+	c.gen = 0
 	return &c
 }
