@@ -142,10 +142,10 @@ func (c *GRPCClient) Plan(ctx context.Context, req *PlanRequest) *PlanResponse {
 		return &PlanResponse{Diagnostics: encodeFailed("Plan", err)}
 	}
 	resp, err := c.client.Plan(ctx, &Plan_Request{
-		Instance:        encodeInstance(req.Instance),
-		Config:          values["config"],
-		Prior:           values["prior"],
-		Observed:        values["observed"],
+		Instance:         encodeInstance(req.Instance),
+		Config:           values["config"],
+		Prior:            values["prior"],
+		Observed:         values["observed"],
 		ObservedIsPrior:  observedIsPrior,
 		PriorFromObserve: priorFromObserve,
 		PriorPrivate:     req.PriorPrivate,

@@ -23,8 +23,8 @@ var rawStderr = os.Stderr
 
 func main() {
 	sdk.Serve(&sdk.Provider{
-		Name:       "crashy",
-		Version:    "0.0.1",
+		Name:    "crashy",
+		Version: "0.0.1",
 		Schema: &protocol.Schema{Attributes: map[string]*protocol.Attribute{
 			"label":        {Type: cty.String, Optional: true},
 			"fail_refresh": {Type: cty.Bool, Optional: true},
