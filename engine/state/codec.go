@@ -5,10 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime"
 	"sort"
-	"sync"
-	"sync/atomic"
+
+	"github.com/rampart-sec/rampart/internal/parallel"
 
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
@@ -230,27 +229,16 @@ func encodeValue(v cty.Value, whole bool, location string, sealer sealFunc) (val
 // hold every instance's type: the workers only read it.
 func decodeInstanceValues(docs []instanceDoc, opener openFunc, types map[string]cty.Type) ([]cty.Value, error) {
 	values := make([]cty.Value, len(docs))
-	errs := make([]error, len(docs))
-	next := atomic.Int64{}
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(docs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(docs) {
-					return
-				}
-				values[i], errs[i] = decodeValue(docs[i].valueDoc, false, "instance "+docs[i].Address, opener, types)
-			}
-		}()
-	}
-	wg.Wait()
-	for i, err := range errs {
+	err := parallel.ForEach(len(docs), func(i int) error {
+		var err error
+		values[i], err = decodeValue(docs[i].valueDoc, false, "instance "+docs[i].Address, opener, types)
 		if err != nil {
-			return nil, fmt.Errorf("instance %s: %w", docs[i].Address, err)
+			return fmt.Errorf("instance %s: %w", docs[i].Address, err)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return values, nil
 }

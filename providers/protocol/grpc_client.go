@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/rampart-sec/rampart/internal/parallel"
+
 	"github.com/zclconf/go-cty/cty"
 	"google.golang.org/grpc"
 )
@@ -80,7 +82,7 @@ func (c *GRPCClient) Configure(ctx context.Context, config cty.Value) Diagnostic
 func (c *GRPCClient) Observe(ctx context.Context, req *ObserveRequest) *ObserveResponse {
 	wireReq := &Observe_Request{Placement: req.Placement, WantStatus: req.WantStatus, Instances: make([]*Observe_Instance, len(req.Instances))}
 	// Hundreds of large values: encoded on every core.
-	err := forEachParallel(len(req.Instances), func(i int) error {
+	err := parallel.ForEach(len(req.Instances), func(i int) error {
 		inst := req.Instances[i]
 		prior, err := EncodeInstanceValue(&inst.Prior)
 		if err != nil {

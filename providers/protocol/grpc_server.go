@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/rampart-sec/rampart/internal/parallel"
+
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -68,7 +70,7 @@ func (s *GRPCServer) Configure(ctx context.Context, req *Configure_Request) (*Co
 func (s *GRPCServer) Observe(ctx context.Context, req *Observe_Request) (*Observe_Response, error) {
 	goReq := &ObserveRequest{Placement: req.GetPlacement(), WantStatus: req.GetWantStatus(), Instances: make([]*ObserveInstance, len(req.GetInstances()))}
 	// Hundreds of large values: decoded on every core.
-	err := forEachParallel(len(req.GetInstances()), func(i int) error {
+	err := parallel.ForEach(len(req.GetInstances()), func(i int) error {
 		w := req.GetInstances()[i]
 		prior, err := decodeInstanceValueOrZero(w.GetPrior())
 		if err != nil {

@@ -1,4 +1,4 @@
-package protocol
+package parallel
 
 import (
 	"errors"
@@ -7,10 +7,10 @@ import (
 	"testing"
 )
 
-func TestForEachParallel(t *testing.T) {
+func TestForEach(t *testing.T) {
 	var calls atomic.Int64
 	seen := make([]atomic.Bool, 500)
-	if err := forEachParallel(len(seen), func(i int) error {
+	if err := ForEach(len(seen), func(i int) error {
 		calls.Add(1)
 		if seen[i].Swap(true) {
 			return fmt.Errorf("index %d called twice", i)
@@ -23,7 +23,7 @@ func TestForEachParallel(t *testing.T) {
 		t.Fatalf("%d calls for %d indexes", calls.Load(), len(seen))
 	}
 	// The error of the lowest failing index is returned, whatever the order of work.
-	err := forEachParallel(100, func(i int) error {
+	err := ForEach(100, func(i int) error {
 		if i == 7 || i == 90 {
 			return fmt.Errorf("failed at %d", i)
 		}
@@ -32,7 +32,7 @@ func TestForEachParallel(t *testing.T) {
 	if err == nil || err.Error() != "failed at 7" {
 		t.Fatalf("error = %v, want the one of index 7", err)
 	}
-	if err := forEachParallel(0, func(int) error { return errors.New("called") }); err != nil {
+	if err := ForEach(0, func(int) error { return errors.New("called") }); err != nil {
 		t.Fatalf("no work still called fn: %v", err)
 	}
 }

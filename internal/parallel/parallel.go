@@ -1,4 +1,5 @@
-package protocol
+// Package parallel runs independent pieces of work on every core.
+package parallel
 
 import (
 	"runtime"
@@ -6,11 +7,11 @@ import (
 	"sync/atomic"
 )
 
-// forEachParallel calls fn(i) for i in [0, n) on up to GOMAXPROCS goroutines and returns
-// the error of the lowest index that failed. A bulk Observe carries hundreds of large
-// values; encoding or decoding them one after the other kept one core busy while the
-// other waited.
-func forEachParallel(n int, fn func(i int) error) error {
+// ForEach calls fn(i) for i in [0, n) on up to GOMAXPROCS goroutines and returns
+// the error of the lowest index that failed. It is for work such as encoding or decoding
+// hundreds of large values, which one after the other would keep one core busy while
+// the others wait.
+func ForEach(n int, fn func(i int) error) error {
 	if n == 0 {
 		return nil
 	}
