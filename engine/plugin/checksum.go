@@ -4,69 +4,23 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
-	"os"
 	"strings"
-	"sync"
-	"time"
+
+	"github.com/rampart-sec/rampart/internal/filedigest"
 )
 
 // checksumPrefix names the hash algorithm in every checksum string rampart writes.
 const checksumPrefix = "sha256:"
 
-// fileChecksums caches plugin checksums for the life of the process: the engine asks for
-// them at every start-up step (lock file check, schema cache key, launch), and hashing a
-// 30 MB binary each time would dominate a no-change plan.
-var fileChecksums = &checksumCache{entries: make(map[string]cachedChecksum)}
-
-type checksumCache struct {
-	mu      sync.Mutex
-	entries map[string]cachedChecksum
-}
-
-// cachedChecksum is valid while the file keeps the size and modification time it had
-// when it was hashed.
-type cachedChecksum struct {
-	size     int64
-	modTime  time.Time
-	checksum string
-}
-
-func (c *checksumCache) checksum(path string) (string, error) {
-	info, err := os.Stat(path)
+// fileChecksum returns "sha256:<hex>" of a plugin executable. The engine asks for it at
+// every start-up step (lock file check, schema cache key, launch); filedigest computes it
+// once and remembers it, across commands too, while the file provably has not changed.
+func fileChecksum(path string) (string, error) {
+	sum, err := filedigest.Default().SHA256(path)
 	if err != nil {
 		return "", fmt.Errorf("checksum of plugin %s: %w", path, err)
 	}
-
-	c.mu.Lock()
-	cached, ok := c.entries[path]
-	c.mu.Unlock()
-	if ok && cached.size == info.Size() && cached.modTime.Equal(info.ModTime()) {
-		return cached.checksum, nil
-	}
-
-	sum, err := hashFile(path)
-	if err != nil {
-		return "", fmt.Errorf("checksum of plugin %s: %w", path, err)
-	}
-	c.mu.Lock()
-	c.entries[path] = cachedChecksum{size: info.Size(), modTime: info.ModTime(), checksum: sum}
-	c.mu.Unlock()
-	return sum, nil
-}
-
-// hashFile returns "sha256:<hex>" of the file's content.
-func hashFile(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return checksumPrefix + hex.EncodeToString(h.Sum(nil)), nil
+	return checksumPrefix + sum, nil
 }
 
 // checksumDigest validates a "sha256:<64 hex digits>" string and returns the raw digest.

@@ -23,10 +23,10 @@ type Meta struct {
 	Path string // absolute path of the executable
 }
 
-// Checksum returns "sha256:<hex>" of the executable. Results are cached per path, size and
-// modification time for the life of the process, so asking often is cheap.
+// Checksum returns "sha256:<hex>" of the executable. Asking often is cheap: the digest is
+// remembered while the file provably has not changed (see internal/filedigest).
 func (m Meta) Checksum() (string, error) {
-	return fileChecksums.checksum(m.Path)
+	return fileChecksum(m.Path)
 }
 
 // executableDir returns the directory of the running rampart binary. It is a variable so

@@ -2,8 +2,6 @@ package plugin
 
 import (
 	"context"
-	"crypto/sha256"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -68,11 +66,18 @@ func Start(ctx context.Context, meta Meta, opts StartOptions) (*Client, error) {
 		SyncStdout: pluginLog,
 	}
 	if opts.Checksum != "" {
-		digest, err := checksumDigest(opts.Checksum)
+		// go-plugin's SecureConfig would hash the whole binary again on every start;
+		// Checksum reuses the digest while the file provably has not changed.
+		if _, err := checksumDigest(opts.Checksum); err != nil {
+			return nil, fmt.Errorf("start provider %q: %w", meta.Name, err)
+		}
+		actual, err := meta.Checksum()
 		if err != nil {
 			return nil, fmt.Errorf("start provider %q: %w", meta.Name, err)
 		}
-		config.SecureConfig = &goplugin.SecureConfig{Checksum: digest, Hash: sha256.New()}
+		if actual != opts.Checksum {
+			return nil, &ChecksumMismatchError{Meta: meta, Actual: actual, Recorded: opts.Checksum}
+		}
 	}
 
 	pc := goplugin.NewClient(config)
@@ -125,13 +130,6 @@ func connect(ctx context.Context, pc *goplugin.Client) (goplugin.ClientProtocol,
 }
 
 func startError(meta Meta, opts StartOptions, tail *stderrTail, err error) error {
-	if errors.Is(err, goplugin.ErrChecksumsDoNotMatch) {
-		actual, hashErr := hashFile(meta.Path)
-		if hashErr != nil {
-			return fmt.Errorf("start provider %q: %w", meta.Name, hashErr)
-		}
-		return &ChecksumMismatchError{Meta: meta, Actual: actual, Recorded: opts.Checksum}
-	}
 	var lastWords string
 	if lines := tail.Lines(); len(lines) > 0 {
 		lastWords = "\nLast lines it wrote to stderr:\n  " + strings.Join(lines, "\n  ")

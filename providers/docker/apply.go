@@ -230,7 +230,7 @@ func (p *placement) imageRef(kind appliance.Kind, pl cty.Value) (imageSource, pr
 	if img != "" {
 		return imageSource{ref: img}, nil
 	}
-	binary, diags := resolveBinary(&p.binaries, kind.Binary, p.runtimeDir)
+	binary, diags := resolveBinary(kind.Binary, p.runtimeDir)
 	if diags.HasErrors() {
 		return imageSource{}, diags
 	}

@@ -26,12 +26,12 @@ func findBinary(name, dir string) (string, protocol.Diagnostics) {
 }
 
 // resolveBinary finds and hashes the runtime binary name.
-func resolveBinary(h *runtimes.BinaryHashes, name, dir string) (runtimes.Binary, protocol.Diagnostics) {
+func resolveBinary(name, dir string) (runtimes.Binary, protocol.Diagnostics) {
 	path, diags := findBinary(name, dir)
 	if diags.HasErrors() {
 		return runtimes.Binary{}, diags
 	}
-	sum, err := h.Sum(path)
+	sum, err := runtimes.BinarySHA256(path)
 	if err != nil {
 		return runtimes.Binary{}, diags.FromErr("cannot read "+name+" binary", err)
 	}

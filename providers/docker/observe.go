@@ -254,6 +254,6 @@ func (p *placement) warmBinaryHashes(instances []*protocol.ObserveInstance) {
 			continue
 		}
 		seen[kind.Binary] = true
-		go func() { _, _ = resolveBinary(&p.binaries, kind.Binary, p.runtimeDir) }()
+		go func() { _, _ = resolveBinary(kind.Binary, p.runtimeDir) }()
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart/providers/protocol"
-	"github.com/rampart-sec/rampart/providers/runtimes"
 )
 
 // Default time limits. They bound waits on containers that may never answer; none of
@@ -27,7 +26,6 @@ const (
 // placement implements sdk.Placement (plus Observer) for the `docker` placement type.
 type placement struct {
 	engine   engine
-	binaries runtimes.BinaryHashes
 	tally    reservations // overcommit guard: what the planned appliances reserve
 	networks networkLocks // managed networks: create and remove one at a time
 	images   imageUse     // images this process is about to run: never pruned meanwhile

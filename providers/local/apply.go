@@ -58,7 +58,7 @@ func (p *placement) create(ctx context.Context, inst protocol.Instance, kind app
 	if diags.HasErrors() {
 		return fail(diags)
 	}
-	binary, diags := resolveBinary(&p.binaries, kind.Binary, shape.String(final.Placement, attrBinary))
+	binary, diags := resolveBinary(kind.Binary, shape.String(final.Placement, attrBinary))
 	if diags.HasErrors() {
 		return fail(diags)
 	}

@@ -47,12 +47,12 @@ func findBinary(name, configured string) (string, protocol.Diagnostics) {
 }
 
 // resolveBinary finds and hashes the runtime binary.
-func resolveBinary(h *runtimes.BinaryHashes, name, configured string) (runtimes.Binary, protocol.Diagnostics) {
+func resolveBinary(name, configured string) (runtimes.Binary, protocol.Diagnostics) {
 	path, diags := findBinary(name, configured)
 	if diags.HasErrors() {
 		return runtimes.Binary{}, diags
 	}
-	sum, err := h.Sum(path)
+	sum, err := runtimes.BinarySHA256(path)
 	if err != nil {
 		return runtimes.Binary{}, diags.FromErr("cannot read "+name+" binary", err)
 	}

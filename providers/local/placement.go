@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart/providers/protocol"
-	"github.com/rampart-sec/rampart/providers/runtimes"
 )
 
 // Default time limits. They bound waits on processes that may never answer; none of them
@@ -20,7 +19,6 @@ const (
 // `local` placement type.
 type placement struct {
 	stateDir stateDir
-	binaries runtimes.BinaryHashes
 
 	healthTimeout time.Duration // create: wait for /healthz
 	reloadTimeout time.Duration // update: wait for /status to report the new config

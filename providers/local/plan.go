@@ -33,7 +33,7 @@ func (p *placement) Plan(_ context.Context, req *protocol.PlanRequest) *protocol
 	binaryAttr := shape.Attr(config.Placement, attrBinary)
 	var binary runtimes.Binary
 	if binaryAttr.IsKnown() {
-		binary, diags = resolveBinary(&p.binaries, kind.Binary, shape.String(config.Placement, attrBinary))
+		binary, diags = resolveBinary(kind.Binary, shape.String(config.Placement, attrBinary))
 		if diags.HasErrors() {
 			resp.Diagnostics = diags
 			return resp

@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/rampart-sec/rampart/providers/protocol"
+	"github.com/rampart-sec/rampart/providers/runtimes"
 	"github.com/zclconf/go-cty/cty"
 )
 
 // runningValue is what Observe returns for an instance started from binary with config.
 func runningValue(t *testing.T, p *placement, runtime, placementCfg cty.Value, binary string) protocol.InstanceValue {
 	t.Helper()
-	sum, err := p.binaries.Sum(binary)
+	sum, err := runtimes.BinarySHA256(binary)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +240,7 @@ func BenchmarkPlanNoChange(b *testing.B) {
 	binary := fakeBinary(b, "rampart-waf", strings.Repeat("x", 8<<20))
 	cfg := placementConfig(binary, nil)
 	runtime := wafConfig{httpPort: 8080, adminPort: 9901, upstream: "127.0.0.1:8000"}.runtimeValue()
-	sum, err := p.binaries.Sum(binary)
+	sum, err := runtimes.BinarySHA256(binary)
 	if err != nil {
 		b.Fatal(err)
 	}

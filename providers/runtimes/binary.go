@@ -8,8 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
-	"time"
+
+	"github.com/rampart-sec/rampart/internal/filedigest"
 )
 
 // Binary is a runtime binary found on disk.
@@ -55,71 +55,16 @@ func IsExecutableFile(path string) bool {
 	return err == nil && info.Mode().IsRegular() && info.Mode().Perm()&0o111 != 0
 }
 
-// BinaryHashes caches the SHA-256 of runtime binaries. Planning hundreds of instances
-// would otherwise read the same multi-megabyte file hundreds of times; an entry is reused
-// only while the file's size and modification time are unchanged, so a rebuild is still
-// noticed. The zero value is ready to use.
-type BinaryHashes struct {
-	mu      sync.Mutex
-	entries map[string]hashEntry
-	hashing map[string]*sync.Mutex // per path: one hash at a time, the others wait for it
-}
-
-type hashEntry struct {
-	size    int64
-	modTime time.Time
-	sum     string
-}
-
-// Sum returns the hex SHA-256 of the file at path.
-func (h *BinaryHashes) Sum(path string) (string, error) {
-	info, err := os.Stat(path)
+// BinarySHA256 returns the hex SHA-256 of a runtime binary. Planning hundreds of
+// instances asks for it hundreds of times, and every command asks again: filedigest
+// reads the multi-megabyte file once and remembers its digest, across commands too,
+// while the file provably has not changed, so a rebuild is still noticed.
+func BinarySHA256(path string) (string, error) {
+	sum, err := filedigest.Default().SHA256(path)
 	if err != nil {
 		return "", fmt.Errorf("hash runtime binary: %w", err)
 	}
-	if sum, ok := h.cached(path, info); ok {
-		return sum, nil
-	}
-	// The parallel Plan calls of one command all need the same binary's hash at once:
-	// one reads the file, the others wait for its result instead of each reading it.
-	h.mu.Lock()
-	if h.hashing == nil {
-		h.hashing = map[string]*sync.Mutex{}
-	}
-	lock := h.hashing[path]
-	if lock == nil {
-		lock = &sync.Mutex{}
-		h.hashing[path] = lock
-	}
-	h.mu.Unlock()
-	lock.Lock()
-	defer lock.Unlock()
-	if sum, ok := h.cached(path, info); ok {
-		return sum, nil
-	}
-	sum, err := FileSHA256(path)
-	if err != nil {
-		return "", err
-	}
-	h.mu.Lock()
-	if h.entries == nil {
-		h.entries = map[string]hashEntry{}
-	}
-	h.entries[path] = hashEntry{size: info.Size(), modTime: info.ModTime(), sum: sum}
-	h.mu.Unlock()
 	return sum, nil
-}
-
-// cached returns the hash recorded for path if the file still has the size and
-// modification time it had then.
-func (h *BinaryHashes) cached(path string, info os.FileInfo) (string, bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	e, ok := h.entries[path]
-	if ok && e.size == info.Size() && e.modTime.Equal(info.ModTime()) {
-		return e.sum, true
-	}
-	return "", false
 }
 
 // FileSHA256 is the hex SHA-256 of a file's content.
