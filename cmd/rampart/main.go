@@ -7,9 +7,11 @@ import (
 	"runtime/pprof"
 
 	"github.com/rampart-sec/rampart/command"
+	"github.com/rampart-sec/rampart/internal/gctune"
 )
 
 func main() {
+	gctune.ForShortLivedProcess()
 	// RAMPART_CPU_PROFILE=file writes a CPU profile of the whole command, for finding where
 	// a slow plan spends its time (go tool pprof rampart file).
 	if path := os.Getenv("RAMPART_CPU_PROFILE"); path != "" {

@@ -45,6 +45,20 @@ func Start(ctx context.Context, meta Meta, opts StartOptions) (*Client, error) {
 	cmd := exec.Command(meta.Path)
 	cmd.Dir = opts.WorkDir
 	dieWithParent(cmd)
+	// Mutual TLS with identities made here (see protocol.NewPluginTLS): the plugin's half
+	// goes through a pipe it inherits as descriptor protocol.TLSBundleFD.
+	clientTLS, bundle, err := protocol.NewPluginTLS()
+	if err != nil {
+		return nil, fmt.Errorf("start provider %q: %w", meta.Name, err)
+	}
+	bundleReader, err := bundlePipe(bundle)
+	if err != nil {
+		return nil, fmt.Errorf("start provider %q: %w", meta.Name, err)
+	}
+	// The plugin has its own copy once started; the engine's is closed whatever happens.
+	defer bundleReader.Close()
+	cmd.ExtraFiles = []*os.File{bundleReader}
+	cmd.Env = []string{fmt.Sprintf("%s=%d", protocol.TLSBundleEnv, protocol.TLSBundleFD)} // go-plugin adds the rest
 
 	tail := newStderrTail(stderrTailLines)
 	// What the plugin writes to os.Stderr after the handshake arrives over gRPC rather than
@@ -54,10 +68,14 @@ func Start(ctx context.Context, meta Meta, opts StartOptions) (*Client, error) {
 		HandshakeConfig:  protocol.Handshake,
 		Plugins:          protocol.PluginMap(nil),
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
-		AutoMTLS:         true,
-		GRPCDialOptions: []grpc.DialOption{grpc.WithDefaultCallOptions(
-			grpc.MaxCallRecvMsgSize(protocol.MaxMessageSize),
-			grpc.MaxCallSendMsgSize(protocol.MaxMessageSize))},
+		TLSConfig:        clientTLS,
+		GRPCDialOptions: []grpc.DialOption{
+			grpc.WithDefaultCallOptions(
+				grpc.MaxCallRecvMsgSize(protocol.MaxMessageSize),
+				grpc.MaxCallSendMsgSize(protocol.MaxMessageSize)),
+			grpc.WithInitialWindowSize(protocol.WindowSize),
+			grpc.WithInitialConnWindowSize(protocol.WindowSize),
+		},
 		Cmd:        cmd,
 		Managed:    false,
 		Logger:     logger,
@@ -101,6 +119,25 @@ func Start(ctx context.Context, meta Meta, opts StartOptions) (*Client, error) {
 		c.pid = reattach.Pid
 	}
 	return c, nil
+}
+
+// bundlePipe returns the read end of a pipe that holds bundle, for a child process to
+// inherit. The bundle (about 1 KB) fits in the pipe's buffer, so it is written and the
+// write end closed before the child even starts.
+func bundlePipe(bundle []byte) (*os.File, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("pipe for the TLS bundle: %w", err)
+	}
+	_, err = w.Write(bundle)
+	if closeErr := w.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
+		r.Close()
+		return nil, fmt.Errorf("write the TLS bundle: %w", err)
+	}
+	return r, nil
 }
 
 // connect starts the process and performs the handshake. It returns early when ctx ends;

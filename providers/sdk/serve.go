@@ -1,13 +1,17 @@
 package sdk
 
 import (
+	"crypto/tls"
+	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	"google.golang.org/grpc"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
+	"github.com/rampart-sec/rampart/internal/gctune"
 	"github.com/rampart-sec/rampart/providers/protocol"
 )
 
@@ -20,6 +24,8 @@ const parentPollInterval = 500 * time.Millisecond
 // go-plugin's handshake. Log through hclog.Default() or to stderr; the engine collects
 // the plugin's stderr into its own log.
 func Serve(p *Provider) {
+	// A provider lives for one command, like the CLI that starts it.
+	gctune.ForShortLivedProcess()
 	// The same logger go-plugin would build for itself: JSON lines on stderr, which the
 	// engine's plugin client parses and re-logs with their levels.
 	logger := hclog.New(&hclog.LoggerOptions{
@@ -38,16 +44,46 @@ func Serve(p *Provider) {
 		os.Exit(1)
 	})
 
+	tlsProvider, err := engineTLS()
+	if err != nil {
+		logger.Error("cannot set up TLS with rampart", "error", err)
+		os.Exit(1)
+	}
 	plugin.Serve(&plugin.ServeConfig{
+		TLSProvider:     tlsProvider,
 		HandshakeConfig: protocol.Handshake,
 		Plugins:         protocol.PluginMap(newServer(p, logger)),
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
 			return plugin.DefaultGRPCServer(append(opts,
 				grpc.MaxRecvMsgSize(protocol.MaxMessageSize),
-				grpc.MaxSendMsgSize(protocol.MaxMessageSize)))
+				grpc.MaxSendMsgSize(protocol.MaxMessageSize),
+				grpc.InitialWindowSize(protocol.WindowSize),
+				grpc.InitialConnWindowSize(protocol.WindowSize)))
 		},
 		Logger: logger,
 	})
+}
+
+// engineTLS reads the TLS bundle the engine passed on the descriptor named by
+// protocol.TLSBundleEnv (see protocol.NewPluginTLS). Without one it returns nil, and
+// go-plugin's own AutoMTLS applies. The variable is removed so that nothing the
+// provider starts inherits it.
+func engineTLS() (func() (*tls.Config, error), error) {
+	fd, ok := os.LookupEnv(protocol.TLSBundleEnv)
+	if !ok {
+		return nil, nil
+	}
+	os.Unsetenv(protocol.TLSBundleEnv)
+	if fd != strconv.Itoa(protocol.TLSBundleFD) {
+		return nil, fmt.Errorf("%s=%q: rampart passes the bundle on descriptor %d", protocol.TLSBundleEnv, fd, protocol.TLSBundleFD)
+	}
+	f := os.NewFile(uintptr(protocol.TLSBundleFD), "rampart-tls-bundle")
+	defer f.Close()
+	cfg, err := protocol.ServerTLS(f)
+	if err != nil {
+		return nil, err
+	}
+	return func() (*tls.Config, error) { return cfg, nil }, nil
 }
 
 // watchParent calls exit once getppid returns something other than what it returned at
