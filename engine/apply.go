@@ -57,7 +57,7 @@ func (e *Engine) CheckPlan(ctx context.Context, p *plans.Plan) error {
 func canStoreSecrets(p *plans.Plan) error {
 	hasSecrets := false
 	for _, c := range p.Changes {
-		if c.Action != plans.Delete && c.After.ContainsMarked() {
+		if c.Action != plans.Delete && protocol.ContainsMarked(c.After) {
 			hasSecrets = true
 		}
 	}

@@ -147,18 +147,28 @@ func preventDestroy(addr string, a *schema.Appliance) *hcl.Diagnostic {
 // observedOrPrior returns what refresh saw of a state instance, or the recorded value when
 // refresh did not run; gone reports that refresh found it missing.
 func (r *walkRun) observedOrPrior(inst *state.Instance) (v cty.Value, gone bool) {
+	v, gone, _ = r.observedOf(inst)
+	return v, gone
+}
+
+// observedOf is observedOrPrior that also says when the value is known to be exactly
+// the recorded one: refresh did not run, or the provider said nothing changed.
+func (r *walkRun) observedOf(inst *state.Instance) (v cty.Value, gone, unchanged bool) {
 	if !r.observe {
-		return inst.Value, false
+		return inst.Value, false, true
 	}
 	p := r.e.providers.get(inst.Provider)
 	if p == nil || p.observation == nil {
-		return inst.Value, false
+		return inst.Value, false, true
 	}
 	o := p.observation.wait().observed[inst.Address]
 	if o == nil || o.Value == nil {
-		return inst.Value, true
+		return inst.Value, true, false
 	}
-	return joinValue(o.Value), false
+	if o.ValueIsPrior {
+		return inst.Value, false, true
+	}
+	return joinValue(o.Value), false, false
 }
 
 // planAppliance expands one appliance block and plans each of its instances, in parallel.
@@ -208,16 +218,18 @@ func placementValue(a *schema.Appliance, ps *protocol.PlacementSchema, runtimeVa
 // pure, so evaluating it once per instance would give the same value each time. A
 // for_each of 200 then decodes the (large) runtime body once instead of 200 times.
 type sharedRuntime struct {
-	once  sync.Once
-	value cty.Value
-	diags hcl.Diagnostics
+	perInstance bool // the body uses each or count: no sharing
+	once        sync.Once
+	value       cty.Value
+	marked      bool // protocol.ContainsMarked(value), asked once
+	diags       hcl.Diagnostics
 }
 
 // instanceRuntime returns the runtime value of one instance of a, evaluating it once for
-// all instances when it cannot differ between them.
-func (pr *planRun) instanceRuntime(a *schema.Appliance, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
-	if (a.Count == nil && a.ForEach == nil) || refersToInstance(a) {
-		return runtimeValue(a, ctx)
+// all instances when it cannot differ between them, and whether it holds marks.
+func (pr *planRun) instanceRuntime(a *schema.Appliance, ctx *hcl.EvalContext) (cty.Value, bool, hcl.Diagnostics) {
+	if a.Count == nil && a.ForEach == nil {
+		return markedRuntimeValue(a, ctx)
 	}
 	pr.mu.Lock()
 	if pr.shared == nil {
@@ -225,20 +237,28 @@ func (pr *planRun) instanceRuntime(a *schema.Appliance, ctx *hcl.EvalContext) (c
 	}
 	shared := pr.shared[a]
 	if shared == nil {
-		shared = &sharedRuntime{}
+		shared = &sharedRuntime{perInstance: refersToInstance(a)}
 		pr.shared[a] = shared
 	}
 	pr.mu.Unlock()
+	if shared.perInstance {
+		return markedRuntimeValue(a, ctx)
+	}
 	first := false
 	shared.once.Do(func() {
 		first = true
-		shared.value, shared.diags = runtimeValue(a, ctx)
+		shared.value, shared.marked, shared.diags = markedRuntimeValue(a, ctx)
 	})
 	if !first && shared.diags.HasErrors() {
 		// Reported once, by the instance that evaluated it; the others only stop.
-		return cty.NilVal, hcl.Diagnostics{}
+		return cty.NilVal, false, hcl.Diagnostics{}
 	}
-	return shared.value, shared.diags
+	return shared.value, shared.marked, shared.diags
+}
+
+func markedRuntimeValue(a *schema.Appliance, ctx *hcl.EvalContext) (cty.Value, bool, hcl.Diagnostics) {
+	v, diags := runtimeValue(a, ctx)
+	return v, v != cty.NilVal && protocol.ContainsMarked(v), diags
 }
 
 // refersToInstance says whether the runtime body of a uses each.* or count.*.
@@ -254,7 +274,7 @@ func refersToInstance(a *schema.Appliance) bool {
 func (pr *planRun) planInstance(ctx context.Context, r *walkRun, a *schema.Appliance, p *providerInstance, ps *protocol.PlacementSchema, addr InstanceAddr, evalCtx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
 	address := addr.String()
 	placementType := placementTypeOf(a)
-	runtimeVal, diags := pr.instanceRuntime(a, evalCtx)
+	runtimeVal, runtimeMarked, diags := pr.instanceRuntime(a, evalCtx)
 	if runtimeVal == cty.NilVal || diags.HasErrors() {
 		return cty.DynamicVal, diags
 	}
@@ -288,8 +308,14 @@ func (pr *planRun) planInstance(ctx context.Context, r *walkRun, a *schema.Appli
 		req.PriorPrivate = inst.Private
 		// The provider's Observe carried this very value: it need not travel again.
 		req.PriorObserved = r.observe && p.observation != nil
-		observed, gone := r.observedOrPrior(inst)
-		if !gone {
+		observed, gone, unchanged := r.observedOf(inst)
+		switch {
+		case gone:
+		case unchanged && !runtimeMarked && !protocol.ContainsMarked(desired.Placement) && !schema.LacksSensitiveMarks(a.Kind, pv.Runtime):
+			// What runs is what state records, and no mark is missing from it: the
+			// very same value stands for both, so nothing below compares them.
+			req.Observed = req.Prior
+		default:
 			ov := splitValue(observed)
 			// What a provider reads back (a config file) carries no marks: restore them
 			// from state, from the configuration and from the kind's secret fields, so a
@@ -333,7 +359,7 @@ func (pr *planRun) planInstance(ctx context.Context, r *walkRun, a *schema.Appli
 	}
 	pr.mu.Lock()
 	pr.changes[address] = change
-	if priorInst != nil && r.observe {
+	if priorInst != nil && r.observe && req.Observed != req.Prior {
 		priorVal := priorInst.Value
 		if req.Observed == nil {
 			pr.drift = append(pr.drift, &plans.Drift{Address: address, Before: priorVal, After: cty.NullVal(priorVal.Type())})
@@ -366,6 +392,9 @@ func decideAction(req *protocol.PlanRequest, resp *protocol.PlanResponse, create
 		return plans.Create, "deleted outside rampart"
 	case req.Observed == nil:
 		return plans.Create, ""
+	}
+	if resp.PlannedIsObserved {
+		return plans.NoOp, ""
 	}
 	current := joinValue(req.Observed)
 	planned := joinValue(&resp.Planned)

@@ -48,7 +48,7 @@ func copyMarks(dst cty.Value, sources ...cty.Value) cty.Value {
 	}
 	var marks []cty.PathValueMarks
 	for _, src := range sources {
-		if src == cty.NilVal || !src.ContainsMarked() {
+		if src == cty.NilVal || !protocol.ContainsMarked(src) {
 			continue
 		}
 		_, pvm := src.UnmarkDeepWithPaths()

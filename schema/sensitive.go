@@ -13,9 +13,21 @@ import (
 // passphrase), whether or not the user marked them: they then show as (sensitive) in plans
 // and are only ever stored encrypted in state.
 func MarkSensitive(kind string, v cty.Value) cty.Value {
+	marked, _ := markKind(kind, v)
+	return marked
+}
+
+// LacksSensitiveMarks reports whether MarkSensitive would add a mark to v: false means
+// v can be used as it is, without building a marked copy.
+func LacksSensitiveMarks(kind string, v cty.Value) bool {
+	_, changed := markKind(kind, v)
+	return changed
+}
+
+func markKind(kind string, v cty.Value) (cty.Value, bool) {
 	k, ok := appliance.Lookup(kind)
 	if !ok {
-		return v
+		return v, false
 	}
 	return markStruct(k.Type, v)
 }
@@ -46,12 +58,14 @@ func containsSecrets(t reflect.Type) bool {
 	return found
 }
 
-func markStruct(t reflect.Type, v cty.Value) cty.Value {
+// markStruct marks the secret fields of v, whose fields t describes, and says whether
+// it added any mark (if not, v is returned as it is).
+func markStruct(t reflect.Type, v cty.Value) (cty.Value, bool) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if t.Kind() != reflect.Struct || v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() || !containsSecrets(t) {
-		return v
+		return v, false
 	}
 	var attrs map[string]cty.Value
 	for _, f := range taggedFields(t) {
@@ -67,8 +81,8 @@ func markStruct(t reflect.Type, v cty.Value) cty.Value {
 			}
 			marked = child.Mark(SensitiveMark)
 		case f.hclKind == "block" && containsSecrets(f.field.Type):
-			marked = markNested(f.field.Type, child)
-			if marked.RawEquals(child) {
+			var changed bool
+			if marked, changed = markNested(f.field.Type, child); !changed {
 				continue
 			}
 		default:
@@ -80,13 +94,13 @@ func markStruct(t reflect.Type, v cty.Value) cty.Value {
 		attrs[f.hclName] = marked
 	}
 	if attrs == nil {
-		return v
+		return v, false
 	}
-	return cty.ObjectVal(attrs)
+	return cty.ObjectVal(attrs), true
 }
 
 // markNested descends into nested blocks: a struct, or a list of structs.
-func markNested(t reflect.Type, v cty.Value) cty.Value {
+func markNested(t reflect.Type, v cty.Value) (cty.Value, bool) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -95,23 +109,23 @@ func markNested(t reflect.Type, v cty.Value) cty.Value {
 		return markStruct(t, v)
 	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct:
 		if v.IsNull() || !v.IsKnown() || !v.CanIterateElements() || v.LengthInt() == 0 {
-			return v
+			return v, false
 		}
 		elems := make([]cty.Value, 0, v.LengthInt())
 		changed := false
 		for it := v.ElementIterator(); it.Next(); {
 			_, e := it.Element()
-			m := markStruct(t.Elem(), e)
-			changed = changed || !m.RawEquals(e)
+			m, c := markStruct(t.Elem(), e)
+			changed = changed || c
 			elems = append(elems, m)
 		}
 		if !changed {
-			return v
+			return v, false
 		}
 		if v.Type().IsTupleType() {
-			return cty.TupleVal(elems)
+			return cty.TupleVal(elems), true
 		}
-		return cty.ListVal(elems)
+		return cty.ListVal(elems), true
 	}
-	return v
+	return v, false
 }

@@ -28,10 +28,10 @@ func TestWireMessagesCoverGoTypes(t *testing.T) {
 		{ObserveRequest{}, &Observe_Request{}, 0},
 		{ObserveInstance{}, &Observe_Instance{}, 0},
 		{ObserveResponse{}, &Observe_Response{}, 0},
-		{Observed{}, &WireObserved{}, 1}, // + value_is_prior (a wire shortcut)
+		{Observed{}, &WireObserved{}, 0},
 		{Status{}, &WireStatus{}, 0},
-		{PlanRequest{}, &Plan_Request{}, 1},   // + observed_is_prior (a wire shortcut)
-		{PlanResponse{}, &Plan_Response{}, 1}, // + planned_is_observed (a wire shortcut)
+		{PlanRequest{}, &Plan_Request{}, 1}, // + observed_is_prior (a wire shortcut)
+		{PlanResponse{}, &Plan_Response{}, 0},
 		{ApplyRequest{}, &Apply_Request{}, 0},
 		{ApplyEvent{}, &Apply_Progress{}, 0},
 		{ApplyResponse{}, &Apply_Result{}, 0},

@@ -17,6 +17,7 @@ import (
 // caller adds which provider and instance they concern.
 type GRPCClient struct {
 	client ProviderClient
+	sent   encodeMemo // runtime values sent recently, encoded
 }
 
 var _ Provider = (*GRPCClient)(nil)
@@ -84,7 +85,7 @@ func (c *GRPCClient) Observe(ctx context.Context, req *ObserveRequest) *ObserveR
 	// Hundreds of large values: encoded on every core.
 	err := parallel.ForEach(len(req.Instances), func(i int) error {
 		inst := req.Instances[i]
-		prior, err := EncodeInstanceValue(&inst.Prior)
+		prior, err := c.sent.encodeInstanceValue(&inst.Prior)
 		if err != nil {
 			return fmt.Errorf("%s: %w", inst.Instance.Address, err)
 		}
@@ -112,6 +113,7 @@ func (c *GRPCClient) Observe(ctx context.Context, req *ObserveRequest) *ObserveR
 			if prior := priors[addr]; prior != nil && w.GetValue() == nil {
 				same := *prior
 				o.Value = &same
+				o.ValueIsPrior = true
 			} else {
 				err = fmt.Errorf("value_is_prior for an instance the request did not carry, or with a value")
 			}
@@ -127,8 +129,9 @@ func (c *GRPCClient) Observe(ctx context.Context, req *ObserveRequest) *ObserveR
 
 // Plan implements Provider.
 func (c *GRPCClient) Plan(ctx context.Context, req *PlanRequest) *PlanResponse {
-	// In a plan with nothing to do, what runs is what state records: send it once.
-	observedIsPrior := req.Prior != nil && req.Observed != nil && sameInstanceValue(*req.Prior, *req.Observed)
+	// In a plan with nothing to do, what runs is what state records: send it once. The
+	// engine passes the very same pointer when it knows so; otherwise compare.
+	observedIsPrior := req.Prior != nil && req.Observed != nil && (req.Observed == req.Prior || sameInstanceValue(*req.Prior, *req.Observed))
 	observed := req.Observed
 	if observedIsPrior {
 		observed = nil
@@ -139,9 +142,13 @@ func (c *GRPCClient) Plan(ctx context.Context, req *PlanRequest) *PlanResponse {
 	if priorFromObserve {
 		prior = nil
 	}
-	values, err := encodeInstanceValues(map[string]*InstanceValue{"config": &req.Config, "prior": prior, "observed": observed})
+	values, err := encodeInstanceValues(map[string]*InstanceValue{"prior": prior, "observed": observed})
 	if err != nil {
 		return &PlanResponse{Diagnostics: encodeFailed("Plan", err)}
+	}
+	// The instances of a for_each usually share their runtime configuration.
+	if values["config"], err = c.sent.encodeInstanceValue(&req.Config); err != nil {
+		return &PlanResponse{Diagnostics: encodeFailed("Plan", fmt.Errorf("config: %w", err))}
 	}
 	resp, err := c.client.Plan(ctx, &Plan_Request{
 		Instance:         encodeInstance(req.Instance),
@@ -161,6 +168,7 @@ func (c *GRPCClient) Plan(ctx context.Context, req *PlanRequest) *PlanResponse {
 		out.Diagnostics = append(out.Diagnostics, decodeFailed("Plan", fmt.Errorf("planned: the provider answered \"same as observed\" for an instance that was not observed"))...)
 	case resp.GetPlannedIsObserved():
 		out.Planned = *req.Observed
+		out.PlannedIsObserved = true
 	default:
 		if out.Planned, err = decodeInstanceValueOrZero(resp.GetPlanned()); err != nil {
 			out.Diagnostics = append(out.Diagnostics, decodeFailed("Plan", fmt.Errorf("planned: %w", err))...)

@@ -168,8 +168,17 @@ func TestGRPCPlanSendsUnchangedValuesOnce(t *testing.T) {
 	if wire.resp.GetPlanned() != nil || !wire.resp.GetPlannedIsObserved() {
 		t.Errorf("planned value equal to observed was sent back (planned_is_observed %v)", wire.resp.GetPlannedIsObserved())
 	}
-	if !sameInstanceValue(resp.Planned, *prior) {
-		t.Errorf("client got planned %#v, want the observed value (marks and unknowns kept)", resp.Planned)
+	if !sameInstanceValue(resp.Planned, *prior) || !resp.PlannedIsObserved {
+		t.Errorf("client got planned %#v (PlannedIsObserved %v), want the observed value (marks and unknowns kept)", resp.Planned, resp.PlannedIsObserved)
+	}
+	// The engine passes one pointer for both when it knows they are the same value.
+	resp = client.Plan(context.Background(), &PlanRequest{Config: *prior, Prior: prior, Observed: prior})
+	if resp.Diagnostics.HasErrors() {
+		t.Fatal(resp.Diagnostics.Err())
+	}
+	if wire.req.GetObserved() != nil || !wire.req.GetObservedIsPrior() || !resp.PlannedIsObserved {
+		t.Errorf("Observed == Prior: observed sent %v, observed_is_prior %v, PlannedIsObserved %v; want not sent, true, true",
+			wire.req.GetObserved() != nil, wire.req.GetObservedIsPrior(), resp.PlannedIsObserved)
 	}
 
 	// Drift: the observed value differs from the prior one, so it travels in full.
@@ -181,7 +190,7 @@ func TestGRPCPlanSendsUnchangedValuesOnce(t *testing.T) {
 	if wire.req.GetObserved() == nil || wire.req.GetObservedIsPrior() {
 		t.Error("a drifted observed value was not sent")
 	}
-	if !sameInstanceValue(*impl.planReq.Observed, *drifted) || !sameInstanceValue(resp.Planned, *drifted) {
+	if !sameInstanceValue(*impl.planReq.Observed, *drifted) || !sameInstanceValue(resp.Planned, *drifted) || !resp.PlannedIsObserved {
 		t.Errorf("provider saw observed %#v, client got planned %#v; want the drifted value both times", impl.planReq.Observed, resp.Planned)
 	}
 	// A prior the provider received with Observe does not travel again.
@@ -276,6 +285,10 @@ func TestGRPCObserveAndRead(t *testing.T) {
 	}
 	if c := resp.Observed["waf.changed"]; c == nil || c.Value == nil || !sameInstanceValue(*c.Value, *testInstanceValue("changed outside")) {
 		t.Errorf("waf.changed = %#v, want the value the provider observed", c)
+	}
+	// The engine learns which is which without comparing values.
+	if !b.ValueIsPrior || resp.Observed["waf.changed"].ValueIsPrior {
+		t.Errorf("ValueIsPrior: waf.b %v (want true), waf.changed %v (want false)", b.ValueIsPrior, resp.Observed["waf.changed"].ValueIsPrior)
 	}
 
 	read := client.Read(context.Background(), &ReadRequest{Instance: Instance{Address: "waf.a"}, Current: *testInstanceValue("a")})

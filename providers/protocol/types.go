@@ -150,6 +150,10 @@ type Observed struct {
 	Value   *InstanceValue // nil: gone
 	Private []byte
 	Status  Status
+	// ValueIsPrior is set by the engine's side of the protocol when the provider said
+	// Value is exactly the prior it was sent (marks included), so the engine need not
+	// compare them. Providers leave it false; false only means "not known to be".
+	ValueIsPrior bool
 }
 
 // Status is volatile, human-facing information that is not part of state (so it never
@@ -188,7 +192,8 @@ type PlanRequest struct {
 	// Prior is what state recorded after the last apply; nil for a new instance.
 	Prior *InstanceValue
 	// Observed is what exists now (refresh), nil when it is gone. Equal to Prior when the
-	// plan was made with -refresh=false.
+	// plan was made with -refresh=false. When the engine knows the two are exactly the
+	// same it passes the same pointer: like the whole request, both are read-only.
 	Observed     *InstanceValue
 	PriorPrivate []byte
 	// PriorObserved, set by the engine, says Prior is the value it sent for this instance
@@ -208,6 +213,10 @@ type PlanResponse struct {
 	Details     []string
 	Private     []byte
 	Diagnostics Diagnostics
+	// PlannedIsObserved is set by the engine's side of the protocol when the provider
+	// said Planned is exactly the request's Observed (nothing to change), so the engine
+	// need not compare them. Providers leave it false; false only means "not known to be".
+	PlannedIsObserved bool
 }
 
 // ApplyRequest creates, updates or deletes one instance.

@@ -18,7 +18,7 @@ func EncodeValue(v cty.Value) (*DynamicValue, error) {
 	// Most values carry no mark at all: checking is a walk without allocations, while
 	// UnmarkDeepWithPaths rebuilds the whole value.
 	unmarked, pathMarks := v, []cty.PathValueMarks(nil)
-	if v.ContainsMarked() {
+	if ContainsMarked(v) {
 		unmarked, pathMarks = v.UnmarkDeepWithPaths()
 	}
 	var sensitive []*AttributePath
@@ -50,6 +50,15 @@ func DecodeValue(w *DynamicValue) (cty.Value, error) {
 	if w == nil {
 		return cty.NilVal, nil
 	}
+	// Values with marks are rare (secrets) and never remembered.
+	memo := len(w.SensitivePaths) == 0 && len(w.Msgpack) >= memoMinSize
+	var key memoKey
+	if memo {
+		key = memoKey{string(w.TypeJson), string(w.Msgpack)}
+		if v, ok := decodedValues.get(key); ok {
+			return v, nil
+		}
+	}
 	ty, err := UnmarshalType(w.TypeJson)
 	if err != nil {
 		return cty.NilVal, fmt.Errorf("decode value type: %w", err)
@@ -59,6 +68,9 @@ func DecodeValue(w *DynamicValue) (cty.Value, error) {
 		return cty.NilVal, fmt.Errorf("decode value of type %s: %w", ty.FriendlyName(), err)
 	}
 	if len(w.SensitivePaths) == 0 {
+		if memo {
+			decodedValues.put(key, v)
+		}
 		return v, nil
 	}
 	marks := make([]cty.PathValueMarks, 0, len(w.SensitivePaths))
