@@ -8,6 +8,7 @@ import (
 
 	"github.com/docker/docker/client"
 	"github.com/docker/go-units"
+	"github.com/rampart-sec/rampart/providers/protocol"
 	"github.com/rampart-sec/rampart/runtime/appliance"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -41,21 +42,16 @@ type driftCheck struct {
 // container, or the prior value where they mean the same thing ("512M" and 536870912
 // bytes; null and empty), so only real differences show in plan, attribute by attribute.
 // A container that cannot be inspected keeps its prior value (a failed read is not drift).
-func observeSettings(ctx context.Context, cli *client.Client, checks []driftCheck) map[string]cty.Value {
+func observeSettings(ctx context.Context, cli *client.Client, inspected *inspections, checks []driftCheck) map[string]cty.Value {
 	out := make(map[string]cty.Value, len(checks))
 	var mu sync.Mutex
 	envs := &imageEnvs{}
-	slots := make(chan struct{}, inspectParallelism)
 	var wg sync.WaitGroup
 	for _, c := range checks {
 		wg.Add(1)
-		slots <- struct{}{}
 		go func() {
-			defer func() {
-				<-slots
-				wg.Done()
-			}()
-			info, err := cli.ContainerInspect(ctx, c.containerID)
+			defer wg.Done()
+			info, err := inspected.result(c.containerID)
 			if err != nil || info.Config == nil || info.HostConfig == nil {
 				return
 			}
@@ -104,6 +100,9 @@ func mergeObserved(prior cty.Value, settings map[string]cty.Value, recreated boo
 					observed = cty.NullVal(cty.String)
 				}
 			}
+		}
+		if protocol.ValuesEqual(observed, shape.Attr(prior, name)) {
+			continue // the usual case, told without building a whole object to compare
 		}
 		candidate := placementObject(map[string]cty.Value{name: observed})
 		if placementAttrEqual(name, candidate, prior) || name == attrMemorySwap && defaultSwap(settings, prior) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/docker/docker/client"
 	"github.com/rampart-sec/rampart/providers/protocol"
@@ -64,15 +65,28 @@ func objString(obj cty.Value, name string) string {
 // newClient builds a Docker client for ep. The API version is negotiated with the engine
 // on the first call, so one provider works with old and new engines alike.
 func newClient(ep endpoint) (*client.Client, error) {
-	opts := []client.Opt{client.WithHost(ep.host), client.WithAPIVersionNegotiation()}
+	transport := &http.Transport{
+		// A refresh inspects up to inspectParallelism containers at once. Go keeps two
+		// idle connections per host by default: the others would be closed after every
+		// call and dialled again (with a TLS handshake each on a tcp+TLS engine).
+		MaxIdleConns:        2 * inspectParallelism,
+		MaxIdleConnsPerHost: inspectParallelism,
+		IdleConnTimeout:     30 * time.Second,
+	}
+	// WithHost comes after WithHTTPClient: it sets the transport up for the endpoint
+	// (the unix socket's dialer, or TCP with the proxy from the environment).
+	opts := []client.Opt{
+		client.WithHTTPClient(&http.Client{Transport: transport, CheckRedirect: client.CheckRedirect}),
+		client.WithHost(ep.host),
+		client.WithAPIVersionNegotiation(),
+	}
 	if ep.ca != "" || ep.cert != "" || ep.key != "" {
 		tlsConfig, err := clientTLS(ep)
 		if err != nil {
 			return nil, err
 		}
-		opts = append(opts, client.WithHTTPClient(&http.Client{
-			Transport: &http.Transport{TLSClientConfig: tlsConfig},
-		}), client.WithScheme("https"))
+		transport.TLSClientConfig = tlsConfig
+		opts = append(opts, client.WithScheme("https"))
 	}
 	c, err := client.NewClientWithOpts(opts...)
 	if err != nil {

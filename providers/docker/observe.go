@@ -23,8 +23,9 @@ const (
 )
 
 // Observe refreshes many instances with ONE container list call filtered by rampart's
-// labels, which says which containers exist and run, then inspects the running ones in
-// parallel for the settings that drift (env, ports, image, resources). The runtime
+// labels, which says which containers exist and run, and inspects the running ones in
+// parallel for the settings that drift (env, ports, image, resources), starting with the
+// containers state records while the list call is still out. The runtime
 // configuration is not read back here (one archive call per container would make a plan
 // of hundreds of appliances cost seconds): only rampart writes it, and Read does read
 // it back. Only when asked for status (`rampart status`) does it call each runtime's
@@ -40,6 +41,16 @@ func (p *placement) Observe(ctx context.Context, req *protocol.ObserveRequest) *
 		return resp
 	}
 	p.warmBinaryHashes(req.Instances)
+	// Inspecting goes on while the list call runs; what is still in flight when Observe
+	// returns (after an error) is cancelled.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	inspected := newInspections(ctx, cli)
+	for _, in := range req.Instances {
+		if id := shape.String(in.Prior.Placement, attrContainerID); id != "" {
+			inspected.start(id)
+		}
+	}
 	containers, err := listManaged(ctx, cli, req.Instances)
 	if err != nil {
 		resp.Diagnostics = resp.Diagnostics.FromErr("cannot list containers", err)
@@ -66,8 +77,8 @@ func (p *placement) Observe(ctx context.Context, req *protocol.ObserveRequest) *
 		}
 	}
 	// The list says which containers exist; their settings (env, ports, resources...) need
-	// an inspect each, made in parallel.
-	settings := observeSettings(ctx, cli, checks)
+	// an inspect each: most are under way already, started before the list answered.
+	settings := observeSettings(ctx, cli, inspected, checks)
 	var statusChecks []statusCheck
 	for i, in := range req.Instances {
 		obs := &observed[i]
