@@ -105,7 +105,7 @@ func (w logWatch) Write(p []byte) (int, error) {
 func testOptions(t *testing.T, sizes ...int) options {
 	return options{
 		binDir: buildBinaries(t), workDir: t.TempDir(), dockerHost: defaultDockerHost,
-		sizes: sizes, parallelism: 2, basePort: portBlock(t, max(sizes[0], 1)), planRepeats: 1,
+		sizes: sizes, parallelism: 2, basePort: portBlock(t, max(sizes[0], 1)), planRepeats: 1, rounds: 1,
 		runID: newRunID(), stopTimeout: 10, healthWait: 30 * time.Second, log: logWatch{t: t},
 	}
 }
@@ -132,13 +132,21 @@ func leftovers(t *testing.T, cli *client.Client, runID string) []string {
 	return names
 }
 
-// TestBenchEndToEnd runs the whole benchmark at N=2: rampart apply, a no-change plan
-// that must exit 0 and destroy through the CLI, then the floor, and checks that every
+// TestBenchEndToEnd runs the whole benchmark at N=2 in two rounds: rampart apply, a
+// no-change plan that must exit 0 and destroy through the CLI, and the floor, rampart
+// first in the first round and the floor first in the second. It checks that every
 // operation was measured for both systems and that nothing of the run is left.
 func TestBenchEndToEnd(t *testing.T) {
 	cli := needDocker(t)
 	opts := testOptions(t, 2)
+	opts.rounds = 2
 	t.Cleanup(func() { _, _, _ = removeLeftovers(context.Background(), cli, opts.runID) })
+	var applies []string // "round 1 rampart", ... in the order they ran
+	opts.log = logWatch{t: t, onLine: func(line string) {
+		if _, what, ok := strings.Cut(line, "N=2 "); ok && strings.HasSuffix(strings.Fields(what)[3], "apply:") {
+			applies = append(applies, strings.Join(strings.Fields(what)[:3], " "))
+		}
+	}}
 
 	ms, err := runBench(context.Background(), opts)
 	if err != nil {
@@ -153,6 +161,9 @@ func TestBenchEndToEnd(t *testing.T) {
 	}
 	if strings.Join(ops, ",") != "apply,plan,destroy" {
 		t.Errorf("operations %v, want apply, plan, destroy", ops)
+	}
+	if got, want := strings.Join(applies, ", "), "round 1 rampart, round 1 docker-api, round 2 docker-api, round 2 rampart"; got != want {
+		t.Errorf("applies ran in the order %q, want %q", got, want)
 	}
 	if left := leftovers(t, cli, opts.runID); len(left) > 0 {
 		t.Errorf("the run left %v on the engine", left)
@@ -173,7 +184,7 @@ func TestBenchInterruptedLeavesNothing(t *testing.T) {
 	defer cancel()
 	sawRunning := false
 	opts.log = logWatch{t: t, onLine: func(line string) {
-		if strings.Contains(line, "N=1 rampart apply:") {
+		if strings.Contains(line, "N=1 round 1 rampart apply:") {
 			// Both deployments run now: the keeper and the measured one.
 			sawRunning = len(leftovers(t, cli, opts.runID)) >= 2
 			cancel()

@@ -1,9 +1,10 @@
 // Command dockerbench runs the side-by-side benchmark of `make bench-docker` (issue 4):
 // for N = 10, 50 and 200 WAF containers it times, through the real CLI, `rampart apply
 // -auto-approve -parallelism=P`, a no-change `rampart plan -detailed-exitcode` (which must
-// exit 0) and `rampart destroy -auto-approve -parallelism=P`; then, in the same run, a
+// exit 0) and `rampart destroy -auto-approve -parallelism=P`; and, in the same run, a
 // direct Docker API client loop doing the same work (the floor): create+start the same
-// containers with P at a time, list and inspect all N, stop and remove them. It prints a
+// containers with P at a time, list and inspect all N, stop and remove them. Both run
+// -rounds times per N, taking turns to go first, and the medians are compared. It prints a
 // table with the ratios and the issue's targets, and writes bench/results/docker.json
 // (DESIGN §8).
 //
@@ -45,7 +46,8 @@ func run() int {
 	flag.StringVar(&opts.dockerHost, "docker-host", "unix:///var/run/docker.sock", "Docker engine (the provider's default)")
 	flag.IntVar(&opts.parallelism, "parallelism", 10, "rampart -parallelism, and the floor's concurrent API calls")
 	flag.IntVar(&opts.basePort, "base-port", 17000, "instance i publishes 127.0.0.1:base-port+i; max(sizes)+1 ports are used")
-	flag.IntVar(&opts.planRepeats, "plan-repeats", 3, "no-change plans per N and system (the median is reported)")
+	flag.IntVar(&opts.planRepeats, "plan-repeats", 5, "no-change plans per N, system and round (the median is reported)")
+	flag.IntVar(&opts.rounds, "rounds", 3, "rounds of both systems per N, taking turns to go first (the median over the rounds is reported)")
 	flag.BoolVar(&opts.profile, "profile", false, "write a CPU profile of one more rampart plan at the largest N into -work-dir")
 	flag.BoolVar(&opts.apiTrace, "api-trace", false, "send both systems through a proxy that counts and times the Docker API calls of each operation (diagnosis; the figures are not the benchmark's)")
 	flag.Parse()
@@ -62,15 +64,15 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "dockerbench: -bin-dir and -work-dir are required (run bash bench/docker/run.sh)")
 		return 2
 	}
-	if opts.parallelism < 1 || opts.planRepeats < 1 || opts.basePort < 1024 {
-		fmt.Fprintln(os.Stderr, "dockerbench: -parallelism and -plan-repeats must be at least 1, -base-port at least 1024")
+	if opts.parallelism < 1 || opts.planRepeats < 1 || opts.rounds < 1 || opts.basePort < 1024 {
+		fmt.Fprintln(os.Stderr, "dockerbench: -parallelism, -plan-repeats and -rounds must be at least 1, -base-port at least 1024")
 		return 2
 	}
 	opts.runID = newRunID()
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	fmt.Fprintf(os.Stderr, "bench-docker: run %s, N = %s, parallelism %d, ports from %d\n", opts.runID, *sizes, opts.parallelism, opts.basePort)
+	fmt.Fprintf(os.Stderr, "bench-docker: run %s, N = %s, %d rounds, parallelism %d, ports from %d\n", opts.runID, *sizes, opts.rounds, opts.parallelism, opts.basePort)
 	ms, err := runBench(ctx, opts)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {

@@ -25,7 +25,8 @@ type options struct {
 	sizes       []int // N values
 	parallelism int   // rampart -parallelism, and the floor's concurrency
 	basePort    int   // instance i of every N publishes 127.0.0.1:basePort+i
-	planRepeats int   // no-change plans per N and system; the median is reported
+	planRepeats int   // no-change plans per N, system and round; the median is reported
+	rounds      int   // rounds of both systems per N; the median over them is reported
 	profile     bool  // write a CPU profile of one more rampart plan at the largest N
 	runID       string
 	stopTimeout int // seconds; the provider's grace period between SIGTERM and SIGKILL
@@ -40,6 +41,8 @@ type bench struct {
 	cli      *client.Client
 	started  time.Time
 	deployed []*rampartCLI // applied and not yet destroyed, in order
+
+	tmpl *containerTemplate // rampart's container, which the floor copies; read once
 
 	trace     *apiTrace      // with -api-trace: the proxy both systems go through
 	floorCli  *client.Client // the floor's client: the engine, or the proxy
@@ -153,113 +156,157 @@ func (b *bench) newDeployment(name string, d deployment) (*rampartCLI, error) {
 	return &rampartCLI{binDir: b.opts.binDir, dir: dir, logDir: logDir}, nil
 }
 
-// measure runs rampart's apply, no-change plans and destroy of n containers, then the
-// floor's, and returns one measurement per operation.
+// timings are one system's apply, no-change plan (the median of the repeats) and
+// destroy of n containers in one round.
+type timings struct{ apply, plan, destroy time.Duration }
+
+// measure runs both systems at n containers, round after round, and returns per
+// operation the median over the rounds of each system. The systems take turns going
+// first, so that neither always runs on an engine the other just loaded.
 func (b *bench) measure(ctx context.Context, n int) ([]measurement, error) {
-	name := fmt.Sprintf("n%d", n)
+	var rampart, floor []timings
+	for round := range b.opts.rounds {
+		rampartFirst := round%2 == 0 || b.tmpl == nil // the floor copies rampart's containers
+		for _, first := range []bool{true, false} {
+			var err error
+			if first == rampartFirst {
+				var t timings
+				t, err = b.measureRampart(ctx, n, round)
+				rampart = append(rampart, t)
+			} else {
+				var t timings
+				t, err = b.measureFloor(ctx, n, round)
+				floor = append(floor, t)
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	pick := func(ts []timings, op func(timings) time.Duration) time.Duration {
+		ds := make([]time.Duration, len(ts))
+		for i, t := range ts {
+			ds[i] = op(t)
+		}
+		return median(ds)
+	}
+	apply := func(t timings) time.Duration { return t.apply }
+	plan := func(t timings) time.Duration { return t.plan }
+	destroy := func(t timings) time.Duration { return t.destroy }
+	return []measurement{
+		{N: n, Op: opApply, Rampart: pick(rampart, apply), Floor: pick(floor, apply)},
+		{N: n, Op: opPlan, Rampart: pick(rampart, plan), Floor: pick(floor, plan)},
+		{N: n, Op: opDestroy, Rampart: pick(rampart, destroy), Floor: pick(floor, destroy)},
+	}, nil
+}
+
+// measureRampart times rampart's apply, no-change plans and destroy of n containers.
+// The first time, it also reads the floor's container template from what it deployed.
+func (b *bench) measureRampart(ctx context.Context, n, round int) (timings, error) {
+	name := fmt.Sprintf("n%d-r%d", n, round+1)
 	d := deployment{
-		Name:       fmt.Sprintf("dockerbench_%s_%d", b.opts.runID, n),
+		Name:       fmt.Sprintf("dockerbench_%s_%d_r%d", b.opts.runID, n, round+1),
 		N:          n,
 		BasePort:   b.opts.basePort,
-		Network:    fmt.Sprintf("dockerbench-%s-n%d", b.opts.runID, n),
+		Network:    fmt.Sprintf("dockerbench-%s-n%d-r%d", b.opts.runID, n, round+1),
 		DockerHost: b.traceHost,
 	}
 	if err := checkPortsFree(d.BasePort, n); err != nil {
-		return nil, err
+		return timings{}, err
 	}
 	c, err := b.newDeployment(name, d)
 	if err != nil {
-		return nil, err
+		return timings{}, err
 	}
 	if _, err := c.must(ctx, name+"-init", "init"); err != nil {
-		return nil, err
+		return timings{}, err
 	}
 	parallelism := "-parallelism=" + strconv.Itoa(b.opts.parallelism)
 	b.traceReport("before N=" + strconv.Itoa(n))
 
-	// rampart
+	var t timings
 	b.deployed = append(b.deployed, c)
-	apply, err := c.must(ctx, name+"-apply", "apply", "-auto-approve", parallelism)
-	if err != nil {
-		return nil, err
+	if t.apply, err = c.must(ctx, name+"-apply", "apply", "-auto-approve", parallelism); err != nil {
+		return timings{}, err
 	}
-	b.logf("N=%d rampart apply: %.2f s", n, apply.Seconds())
+	b.logf("N=%d round %d rampart apply: %.2f s", n, round+1, t.apply.Seconds())
 	b.traceReport(fmt.Sprintf("N=%d rampart apply", n))
 	lineage, err := c.lineage()
 	if err != nil {
-		return nil, err
+		return timings{}, err
 	}
 	if err := checkRunning(ctx, b.cli, lineage, n); err != nil {
-		return nil, err
+		return timings{}, err
 	}
-	plan, err := b.rampartPlans(ctx, c, name)
-	if err != nil {
-		return nil, err
+	if t.plan, err = b.rampartPlans(ctx, c, name); err != nil {
+		return timings{}, err
 	}
-	b.logf("N=%d rampart no-change plan: %.3f s (median of %d)", n, plan.Seconds(), b.opts.planRepeats)
+	b.logf("N=%d round %d rampart no-change plan: %.3f s (median of %d)", n, round+1, t.plan.Seconds(), b.opts.planRepeats)
 	b.traceReport(fmt.Sprintf("N=%d rampart no-change plan ×%d", n, b.opts.planRepeats))
-	if b.opts.profile && n == slices.Max(b.opts.sizes) {
+	if b.opts.profile && n == slices.Max(b.opts.sizes) && round == 0 {
 		if err := b.profilePlan(ctx, c, name); err != nil {
-			return nil, err
+			return timings{}, err
 		}
 	}
-	list, err := lineageContainers(ctx, b.cli, lineage)
-	if err != nil {
-		return nil, err
+	if b.tmpl == nil {
+		list, err := lineageContainers(ctx, b.cli, lineage)
+		if err != nil {
+			return timings{}, err
+		}
+		tmpl, err := captureTemplate(ctx, b.cli, list[0].ID)
+		if err != nil {
+			return timings{}, err
+		}
+		b.tmpl = &tmpl
 	}
-	tmpl, err := captureTemplate(ctx, b.cli, list[0].ID)
-	if err != nil {
-		return nil, err
-	}
-	destroy, err := c.must(ctx, name+"-destroy", "destroy", "-auto-approve", parallelism)
-	if err != nil {
-		return nil, err
+	if t.destroy, err = c.must(ctx, name+"-destroy", "destroy", "-auto-approve", parallelism); err != nil {
+		return timings{}, err
 	}
 	b.deployed = slices.DeleteFunc(b.deployed, func(x *rampartCLI) bool { return x == c })
-	b.logf("N=%d rampart destroy: %.2f s", n, destroy.Seconds())
+	b.logf("N=%d round %d rampart destroy: %.2f s", n, round+1, t.destroy.Seconds())
 	b.traceReport(fmt.Sprintf("N=%d rampart destroy", n))
 	if err := checkGone(ctx, b.cli, lineage, d.Network); err != nil {
-		return nil, err
+		return timings{}, err
 	}
+	return t, nil
+}
 
-	// the floor
-	if err := checkPortsFree(d.BasePort, n); err != nil {
-		return nil, err
+// measureFloor times the floor's apply, no-change plans and destroy of n containers,
+// made like rampart's (b.tmpl).
+func (b *bench) measureFloor(ctx context.Context, n, round int) (timings, error) {
+	if err := checkPortsFree(b.opts.basePort, n); err != nil {
+		return timings{}, err
 	}
 	f := &floor{
-		cli: b.floorCli, tmpl: tmpl, parallelism: b.opts.parallelism, stopTimeout: b.opts.stopTimeout,
-		namePrefix: fmt.Sprintf("dockerbench-%s-floor-n%d", b.opts.runID, n),
-		network:    fmt.Sprintf("dockerbench-%s-floor-n%d", b.opts.runID, n),
+		cli: b.floorCli, tmpl: *b.tmpl, parallelism: b.opts.parallelism, stopTimeout: b.opts.stopTimeout,
+		namePrefix: fmt.Sprintf("dockerbench-%s-floor-n%d-r%d", b.opts.runID, n, round+1),
+		network:    fmt.Sprintf("dockerbench-%s-floor-n%d-r%d", b.opts.runID, n, round+1),
 		labels:     map[string]string{labelRun: b.opts.runID},
-		basePort:   d.BasePort, healthWait: b.opts.healthWait, log: b.logf,
+		basePort:   b.opts.basePort, healthWait: b.opts.healthWait, log: b.logf,
 	}
-	floorApply, err := f.apply(ctx, n)
-	if err != nil {
-		return nil, err
+	var t timings
+	var err error
+	if t.apply, err = f.apply(ctx, n); err != nil {
+		return timings{}, err
 	}
-	b.logf("N=%d docker-api apply: %.2f s", n, floorApply.Seconds())
+	b.logf("N=%d round %d docker-api apply: %.2f s", n, round+1, t.apply.Seconds())
 	b.traceReport(fmt.Sprintf("N=%d docker-api apply", n))
-	var floorPlans []time.Duration
+	var plans []time.Duration
 	for range b.opts.planRepeats {
 		took, err := f.plan(ctx, n)
 		if err != nil {
-			return nil, err
+			return timings{}, err
 		}
-		floorPlans = append(floorPlans, took)
+		plans = append(plans, took)
 	}
+	t.plan = median(plans)
 	b.traceReport(fmt.Sprintf("N=%d docker-api plan ×%d", n, b.opts.planRepeats))
-	floorDestroy, err := f.destroy(ctx)
-	if err != nil {
-		return nil, err
+	if t.destroy, err = f.destroy(ctx); err != nil {
+		return timings{}, err
 	}
-	b.logf("N=%d docker-api destroy: %.2f s", n, floorDestroy.Seconds())
+	b.logf("N=%d round %d docker-api destroy: %.2f s", n, round+1, t.destroy.Seconds())
 	b.traceReport(fmt.Sprintf("N=%d docker-api destroy", n))
-
-	return []measurement{
-		{N: n, Op: opApply, Rampart: apply, Floor: floorApply},
-		{N: n, Op: opPlan, Rampart: plan, Floor: median(floorPlans)},
-		{N: n, Op: opDestroy, Rampart: destroy, Floor: floorDestroy},
-	}, nil
+	return t, nil
 }
 
 // rampartPlans runs the no-change plan planRepeats times; each must exit 0 (no changes:

@@ -23,14 +23,19 @@ import (
 // containerTemplate is what the floor needs to create a container exactly like the ones
 // rampart created: it is read back from one of them, so the floor keeps matching the
 // provider's settings (read-only root, dropped capabilities, user, tmpfs, restart
-// policy, resources, the configuration volume) without copying its code.
+// policy, resources, the configuration volume, Docker's health check) without copying
+// its code.
 type containerTemplate struct {
-	Image         string
-	Cmd           []string
-	Entrypoint    []string
-	User          string
-	Env           []string
-	Volumes       map[string]struct{}
+	Image      string
+	Cmd        []string
+	Entrypoint []string
+	User       string
+	Env        []string
+	Volumes    map[string]struct{}
+	// Healthcheck is Docker's health check of rampart's containers: each check is an
+	// exec in the container, CPU the engine host spends for as long as they run, so the
+	// floor's containers have it too.
+	Healthcheck   *container.HealthConfig
 	ContainerPort nat.Port // the published port inside the container
 	Host          container.HostConfig
 	ConfigPath    string // where the runtime reads its configuration (its -config flag)
@@ -52,13 +57,14 @@ func captureTemplate(ctx context.Context, cli *client.Client, id string) (contai
 		return containerTemplate{}, fmt.Errorf("inspect rampart's container %s: no configuration in the answer", id)
 	}
 	t := containerTemplate{
-		Image:      info.Config.Image,
-		Cmd:        info.Config.Cmd,
-		Entrypoint: info.Config.Entrypoint,
-		User:       info.Config.User,
-		Env:        info.Config.Env,
-		Volumes:    info.Config.Volumes,
-		Host:       *info.HostConfig,
+		Image:       info.Config.Image,
+		Cmd:         info.Config.Cmd,
+		Entrypoint:  info.Config.Entrypoint,
+		User:        info.Config.User,
+		Env:         info.Config.Env,
+		Volumes:     info.Config.Volumes,
+		Healthcheck: info.Config.Healthcheck,
+		Host:        *info.HostConfig,
 	}
 	for port := range info.HostConfig.PortBindings {
 		t.ContainerPort = port
@@ -134,6 +140,7 @@ func (t containerTemplate) floorSpec(hostPort int, networkName string, labels ma
 		User:         t.User,
 		Env:          t.Env,
 		Volumes:      t.Volumes,
+		Healthcheck:  t.Healthcheck,
 		ExposedPorts: nat.PortSet{t.ContainerPort: {}},
 		Labels:       labels,
 	}

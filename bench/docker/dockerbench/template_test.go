@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/go-connections/nat"
@@ -40,6 +41,7 @@ func sampleTemplate() containerTemplate {
 		User:          "65534:65534",
 		Env:           []string{"PATH=/usr/bin"},
 		Volumes:       map[string]struct{}{"/etc/rampart": {}},
+		Healthcheck:   &container.HealthConfig{Test: []string{"CMD", "/rampart-waf", "-healthcheck"}, Interval: 30 * time.Second},
 		ContainerPort: port,
 		Host: container.HostConfig{
 			ReadonlyRootfs: true,
@@ -68,6 +70,9 @@ func TestFloorSpec(t *testing.T) {
 	}
 	if _, ok := config.Volumes["/etc/rampart"]; !ok {
 		t.Errorf("configuration volume missing: %v", config.Volumes)
+	}
+	if config.Healthcheck == nil || !slices.Equal(config.Healthcheck.Test, tmpl.Healthcheck.Test) || config.Healthcheck.Interval != tmpl.Healthcheck.Interval {
+		t.Errorf("Docker health check %+v, want rampart's %+v", config.Healthcheck, tmpl.Healthcheck)
 	}
 	if len(config.Labels) != 1 || config.Labels[labelRun] != "0a1b2c3d" {
 		t.Errorf("labels %v, want only the run's", config.Labels)
