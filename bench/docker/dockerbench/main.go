@@ -47,7 +47,7 @@ func run() int {
 	flag.IntVar(&opts.parallelism, "parallelism", 10, "rampart -parallelism, and the floor's concurrent API calls")
 	flag.IntVar(&opts.basePort, "base-port", 17000, "instance i publishes 127.0.0.1:base-port+i; max(sizes)+1 ports are used")
 	flag.IntVar(&opts.planRepeats, "plan-repeats", 5, "no-change plans per N, system and round (the median is reported)")
-	flag.IntVar(&opts.rounds, "rounds", 3, "rounds of both systems per N, taking turns to go first (the median over the rounds is reported)")
+	flag.IntVar(&opts.rounds, "rounds", 4, "rounds of both systems per N, taking turns to go first (the median over the rounds is reported)")
 	flag.BoolVar(&opts.profile, "profile", false, "write a CPU profile of one more rampart plan at the largest N into -work-dir")
 	flag.BoolVar(&opts.apiTrace, "api-trace", false, "send both systems through a proxy that counts and times the Docker API calls of each operation (diagnosis; the figures are not the benchmark's)")
 	flag.Parse()
