@@ -411,7 +411,8 @@ func checkPortsFree(base, n int) error {
 	return nil
 }
 
-// median of a non-empty list.
+// median of a list: its middle value, the upper of the two middle ones for an even
+// count (both systems are reported the same way); 0 for an empty list.
 func median(ds []time.Duration) time.Duration {
 	if len(ds) == 0 {
 		return 0
