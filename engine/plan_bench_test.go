@@ -6,10 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
 	"github.com/rampart-sec/rampart/engine"
+	"github.com/rampart-sec/rampart/internal/gctune"
 )
 
 // plan1000Config declares 1,000 WAF instances with for_each; each listens on its own
@@ -76,6 +78,10 @@ func BenchmarkPlan1000(b *testing.B) {
 	b.Cleanup(func() { rampart("destroy", "-auto-approve", "-parallelism=20") })
 	rampart("apply", "-auto-approve", "-parallelism=20")
 	b.Setenv("RAMPART_PLUGIN_PATH", bin)
+	// The engine runs in this process: collect garbage as the rampart CLI does.
+	old := debug.SetGCPercent(100)
+	b.Cleanup(func() { debug.SetGCPercent(old) })
+	gctune.ForShortLivedProcess()
 
 	for _, refresh := range []bool{true, false} {
 		b.Run(fmt.Sprintf("refresh=%v", refresh), func(b *testing.B) {
