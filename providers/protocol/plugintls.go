@@ -7,7 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-		"fmt"
+	"fmt"
 	"io"
 	"math/big"
 	"time"
