@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -375,5 +376,66 @@ func TestPluginChangedAfterInit(t *testing.T) {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
 		}
+	}
+}
+
+// TestIgnoreChanges: lifecycle { ignore_changes } keeps the named settings, or all of
+// them, runtime and placement, as they were applied, whatever the configuration says now.
+func TestIgnoreChanges(t *testing.T) {
+	config := func(lifecycle, port, member, delay string) string {
+		return `
+waf "shop" {
+  listen {
+    http = ` + port + `
+  }
+  server_pool "app" {
+    member {
+      address = "` + member + `"
+    }
+  }
+  site "default" {
+    pool = "app"
+  }
+  crashy {
+    delay = "` + delay + `"
+  }
+  lifecycle {
+    ` + lifecycle + `
+  }
+}
+`
+	}
+	dir := workdir(t, map[string]string{"main.hcl": config("prevent_destroy = false", "18999", "127.0.0.1:9", "1ms")})
+	mustRampart(t, dir, "init")
+	mustRampart(t, dir, "apply", "-auto-approve")
+
+	edits := []string{"18998", "127.0.0.1:10", "2ms"} // what the edited configuration changes
+	for _, tt := range []struct {
+		lifecycle string
+		wantCode  int      // plan -detailed-exitcode: 0 no changes, 2 changes
+		shown     []string // edits the plan shows; the others it must not
+	}{
+		// Without ignore_changes every edit shows: the cases below can only pass
+		// because of it.
+		{"prevent_destroy = false", 2, edits},
+		{"ignore_changes = all", 0, nil},
+		{"ignore_changes = [listen]", 2, []string{"127.0.0.1:10", "2ms"}},
+		{"ignore_changes = [listen, crashy.delay]", 2, []string{"127.0.0.1:10"}},
+		{"ignore_changes = [listen, server_pool, crashy.delay]", 0, nil},
+	} {
+		t.Run(tt.lifecycle, func(t *testing.T) {
+			if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(config(tt.lifecycle, "18998", "127.0.0.1:10", "2ms")), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			r := rampart(t, dir, "plan", "-detailed-exitcode")
+			if r.code != tt.wantCode {
+				t.Fatalf("plan exited %d, want %d:\n%s%s", r.code, tt.wantCode, r.stdout, r.stderr)
+			}
+			for _, edit := range edits {
+				if shown := strings.Contains(r.stdout, edit); shown != slices.Contains(tt.shown, edit) {
+					t.Errorf("plan shows %q: %v, want %v:\n%s", edit, shown, !shown, r.stdout)
+				}
+			}
+		})
 	}
 }

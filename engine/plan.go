@@ -325,7 +325,7 @@ func (pr *planRun) planInstance(ctx context.Context, r *walkRun, a *schema.Appli
 			req.Observed = &ov
 		}
 	}
-	applyIgnoreChanges(a, req)
+	applyIgnoreChanges(a, ps, req)
 
 	r.e.acquire()
 	resp := p.conn.Plan(ctx, req)

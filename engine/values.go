@@ -12,13 +12,38 @@ func equalValues(a, b cty.Value) bool { return protocol.ValuesEqual(a, b) }
 // applyIgnoreChanges copies the attributes named in lifecycle { ignore_changes } from the
 // prior value into the desired configuration, so changes to them never show in a plan.
 // Traversals are relative to the appliance: `site` (runtime), `local.env` (placement).
-func applyIgnoreChanges(a *schema.Appliance, req *protocol.PlanRequest) {
-	if req.Prior == nil || len(a.Lifecycle.IgnoreChanges) == 0 {
+//
+// `ignore_changes = all` does that for every runtime setting and every setting of the
+// placement block (its computed attributes stay the provider's).
+func applyIgnoreChanges(a *schema.Appliance, ps *protocol.PlacementSchema, req *protocol.PlanRequest) {
+	if req.Prior == nil {
+		return
+	}
+	if a.Lifecycle.IgnoreAllChanges {
+		if v := req.Prior.Runtime; v != cty.NilVal && !v.IsNull() && v.IsKnown() {
+			req.Config.Runtime = v
+		}
+		if ps != nil && ps.Block != nil {
+			for name, attr := range ps.Block.Attributes {
+				if attr.Settable() {
+					req.Config.Placement = copyAttr(req.Config.Placement, req.Prior.Placement, name)
+				}
+			}
+			for name := range ps.Block.BlockTypes {
+				req.Config.Placement = copyAttr(req.Config.Placement, req.Prior.Placement, name)
+			}
+		}
+		return
+	}
+	if len(a.Lifecycle.IgnoreChanges) == 0 {
 		return
 	}
 	placementType := placementTypeOf(a)
 	for _, t := range a.Lifecycle.IgnoreChanges {
-		root := t.RootName()
+		root, ok := traversalAttr(t, 0)
+		if !ok {
+			continue // the configuration loader only lets attribute names through
+		}
 		if root == placementType {
 			if name, ok := traversalAttr(t, 1); ok {
 				req.Config.Placement = copyAttr(req.Config.Placement, req.Prior.Placement, name)

@@ -132,9 +132,13 @@ func (l *Lifecycle) decode(block *hcl.Block) hcl.Diagnostics {
 		diags = append(diags, decodeLiteral(attr.Expr, &l.CreateBeforeDestroy)...)
 	}
 	if attr, ok := content.Attributes["ignore_changes"]; ok {
-		paths, pathDiags := decodeIgnoreChanges(attr)
-		diags = append(diags, pathDiags...)
-		l.IgnoreChanges = paths
+		if hcl.ExprAsKeyword(attr.Expr) == "all" {
+			l.IgnoreAllChanges = true
+		} else {
+			paths, pathDiags := decodeIgnoreChanges(attr)
+			diags = append(diags, pathDiags...)
+			l.IgnoreChanges = paths
+		}
 	}
 	return diags
 }

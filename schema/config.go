@@ -133,6 +133,9 @@ type Lifecycle struct {
 	CreateBeforeDestroy bool
 	// IgnoreChanges are paths relative to the appliance, e.g. site or listen.http.
 	IgnoreChanges []hcl.Traversal
+	// IgnoreAllChanges is `ignore_changes = all`: once the appliance exists, changes
+	// to any of its settings in the configuration are ignored.
+	IgnoreAllChanges bool
 }
 
 // Placement is the block that says where an appliance runs. It is named after a provider

@@ -35,6 +35,9 @@ var loadErrorCases = []struct {
 		`main.hcl:2,1-13: Duplicate variable declaration; A variable named "x" was already declared at main.hcl:1,1-13. Variable names must be unique within a configuration.`,
 		`main.hcl:4,1-11: Duplicate output definition; An output named "y" was already declared at main.hcl:3,1-11. Output names must be unique within a configuration.`,
 	}},
+	{dir: "ignore_changes_keyword", want: []string{
+		`main.hcl:3,22-32: Invalid ignore_changes value; ignore_changes takes a list of attribute paths of this appliance, for example ignore_changes = [site, listen.http], or the keyword all to ignore every change once the appliance exists.`,
+	}},
 	{dir: "lifecycle_not_literal", want: []string{
 		`main.hcl:3,23-26: Variables not allowed; Variables may not be used here.`,
 		`main.hcl:4,24-30: Invalid ignore_changes entry; Each ignore_changes entry is an attribute path of this appliance written without quotes, for example listen.http.`,
@@ -106,5 +109,21 @@ func TestLoadEveryErrorCaseIsListed(t *testing.T) {
 		if e.IsDir() && !listed[e.Name()] {
 			t.Errorf("testdata/load/%s is not a case of TestLoadErrors", e.Name())
 		}
+	}
+}
+
+func TestLoadIgnoreAllChanges(t *testing.T) {
+	dir := t.TempDir()
+	hcl := "waf \"shop\" {\n  lifecycle {\n    ignore_changes = all\n  }\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(hcl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, diags := Load(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	l := cfg.Appliances[0].Lifecycle
+	if !l.IgnoreAllChanges || len(l.IgnoreChanges) != 0 {
+		t.Fatalf("lifecycle = %+v, want ignore_changes = all and no paths", l)
 	}
 }

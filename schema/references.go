@@ -36,14 +36,14 @@ func decodeDependsOn(attr *hcl.Attribute) ([]hcl.Traversal, hcl.Diagnostics) {
 }
 
 // decodeIgnoreChanges reads `ignore_changes = [site, listen.http]`: paths relative to the
-// appliance.
+// appliance. (`ignore_changes = all` is told apart before.)
 func decodeIgnoreChanges(attr *hcl.Attribute) ([]hcl.Traversal, hcl.Diagnostics) {
 	exprs, diags := hcl.ExprList(attr.Expr)
 	if diags.HasErrors() {
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid ignore_changes value",
-			Detail:   "ignore_changes takes a list of attribute paths of this appliance, for example ignore_changes = [site, listen.http].",
+			Detail:   "ignore_changes takes a list of attribute paths of this appliance, for example ignore_changes = [site, listen.http], or the keyword all to ignore every change once the appliance exists.",
 			Subject:  attr.Expr.Range().Ptr(),
 		}}
 	}

@@ -29,9 +29,9 @@ func (b *NestedBlock) impliedType() cty.Type {
 	return b.Block.ImpliedType()
 }
 
-// settable reports whether configuration may set the attribute. Computed-only attributes
+// Settable reports whether configuration may set the attribute. Computed-only attributes
 // are filled in by the provider and are not part of the configuration language.
-func (a *Attribute) settable() bool {
+func (a *Attribute) Settable() bool {
 	return a.Required || a.Optional || !a.Computed
 }
 
@@ -44,7 +44,7 @@ func (s *Schema) DecoderSpec() hcldec.Spec {
 		return spec
 	}
 	for name, a := range s.Attributes {
-		if !a.settable() {
+		if !a.Settable() {
 			continue
 		}
 		spec[name] = &hcldec.AttrSpec{Name: name, Type: a.Type, Required: a.Required}

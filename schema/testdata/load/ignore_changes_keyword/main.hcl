@@ -1,0 +1,5 @@
+waf "shop" {
+  lifecycle {
+    ignore_changes = everything
+  }
+}
