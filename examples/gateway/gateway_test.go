@@ -2,77 +2,28 @@ package gateway_test
 
 import (
 	"bufio"
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/rampart-sec/rampart/examples/internal/clirun"
 	"github.com/rampart-sec/rampart/examples/quickstart/backend"
 	"github.com/rampart-sec/rampart/internal/freeport"
 )
 
-// binDir holds rampart, rampart-provider-local and rampart-gateway built for this run.
-var binDir string
-
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "rampart-gateway-example-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binDir = dir
-	build := exec.Command("go", "build", "-trimpath", "-o", dir+"/",
+	clirun.Main(m,
 		"github.com/rampart-sec/rampart/cmd/rampart",
 		"github.com/rampart-sec/rampart/cmd/rampart-provider-local",
-		"github.com/rampart-sec/rampart/cmd/rampart-gateway")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build binaries: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-type cli struct {
-	t   *testing.T
-	dir string
-}
-
-func (c cli) run(args ...string) (int, string) {
-	c.t.Helper()
-	cmd := exec.Command(filepath.Join(binDir, "rampart"), append([]string{"-chdir=" + c.dir}, args...)...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.Env = append(os.Environ(), "NO_COLOR=1")
-	err := cmd.Run()
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit):
-		return exit.ExitCode(), out.String()
-	case err != nil:
-		c.t.Fatalf("run rampart %v: %v", args, err)
-	}
-	return 0, out.String()
-}
-
-func (c cli) must(args ...string) string {
-	c.t.Helper()
-	code, out := c.run(args...)
-	if code != 0 {
-		c.t.Fatalf("rampart %s exited %d:\n%s", strings.Join(args, " "), code, out)
-	}
-	return out
+		"github.com/rampart-sec/rampart/cmd/rampart-gateway",
+	)
 }
 
 // viaProxy sends one absolute-URI request through the gateway's proxy port.
@@ -118,12 +69,12 @@ func TestGatewayExample(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(work, "test.vars.hcl"), []byte(vars), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c := cli{t: t, dir: work}
+	c := clirun.CLI{T: t, Dir: work}
 	proxy := "127.0.0.1:" + strconv.Itoa(proxyPort)
 
-	c.must("init")
-	applied := c.must("apply", "-auto-approve")
-	t.Cleanup(func() { c.run("destroy", "-auto-approve") })
+	c.Must("init")
+	applied := c.Must("apply", "-auto-approve")
+	t.Cleanup(func() { c.Run("destroy", "-auto-approve") })
 	if !strings.Contains(applied, "Apply complete! Appliances: 1 added") {
 		t.Fatalf("apply output lacks the summary:\n%s", applied)
 	}
@@ -142,17 +93,17 @@ func TestGatewayExample(t *testing.T) {
 		}
 	}
 
-	status := c.must("status")
+	status := c.Must("status")
 	for _, want := range []string{"gateway.edge:", "unique IPs (60m):", "proxy port:", strconv.Itoa(proxyPort), "TLS minimum:", "1.2"} {
 		if !strings.Contains(status, want) {
 			t.Fatalf("status lacks %q:\n%s", want, status)
 		}
 	}
-	if code, out := c.run("plan", "-detailed-exitcode"); code != 0 {
+	if code, out := c.Run("plan", "-detailed-exitcode"); code != 0 {
 		t.Fatalf("plan right after apply exited %d, want 0:\n%s", code, out)
 	}
 
-	destroyed := c.must("destroy", "-auto-approve")
+	destroyed := c.Must("destroy", "-auto-approve")
 	if !strings.Contains(destroyed, "Destroy complete! Appliances: 1 destroyed.") {
 		t.Fatalf("destroy output:\n%s", destroyed)
 	}

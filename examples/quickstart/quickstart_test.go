@@ -1,84 +1,34 @@
 package quickstart_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/rampart-sec/rampart/examples/internal/clirun"
 	"github.com/rampart-sec/rampart/examples/quickstart/backend"
 	"github.com/rampart-sec/rampart/internal/freeport"
 )
 
-// binDir holds rampart, rampart-provider-local and rampart-waf built for this test run.
-var binDir string
-
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "rampart-quickstart-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binDir = dir
-	build := exec.Command("go", "build", "-trimpath", "-o", dir+"/",
+	clirun.Main(m,
 		"github.com/rampart-sec/rampart/cmd/rampart",
 		"github.com/rampart-sec/rampart/cmd/rampart-provider-local",
-		"github.com/rampart-sec/rampart/cmd/rampart-waf")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build binaries: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+		"github.com/rampart-sec/rampart/cmd/rampart-waf",
+	)
 }
 
 // freePort returns a free loopback port outside the ephemeral range, so no client socket
 // can take it between the kill and the re-apply below.
 func freePort(t *testing.T) int { return freeport.Port(t) }
-
-type cli struct {
-	t   *testing.T
-	dir string
-}
-
-// run runs the real rampart binary in the working copy and returns its exit code and output.
-func (c cli) run(args ...string) (int, string) {
-	c.t.Helper()
-	cmd := exec.Command(filepath.Join(binDir, "rampart"), append([]string{"-chdir=" + c.dir}, args...)...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.Env = append(os.Environ(), "NO_COLOR=1")
-	err := cmd.Run()
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit):
-		return exit.ExitCode(), out.String()
-	case err != nil:
-		c.t.Fatalf("run rampart %v: %v", args, err)
-	}
-	return 0, out.String()
-}
-
-func (c cli) must(args ...string) string {
-	c.t.Helper()
-	code, out := c.run(args...)
-	if code != 0 {
-		c.t.Fatalf("rampart %s exited %d:\n%s", strings.Join(args, " "), code, out)
-	}
-	return out
-}
 
 func get(t *testing.T, url string) (int, string, http.Header) {
 	t.Helper()
@@ -114,12 +64,12 @@ func TestQuickstartLifecycle(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(work, "test.vars.hcl"), []byte(vars), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c := cli{t: t, dir: work}
+	c := clirun.CLI{T: t, Dir: work}
 	wafURL := fmt.Sprintf("http://127.0.0.1:%d", wafPort)
 
-	c.must("init")
-	applied := c.must("apply", "-auto-approve")
-	t.Cleanup(func() { c.run("destroy", "-auto-approve") })
+	c.Must("init")
+	applied := c.Must("apply", "-auto-approve")
+	t.Cleanup(func() { c.Run("destroy", "-auto-approve") })
 	if !strings.Contains(applied, "Apply complete! Appliances: 1 added, 0 changed, 0 destroyed.") {
 		t.Fatalf("apply output lacks the summary:\n%s", applied)
 	}
@@ -133,7 +83,7 @@ func TestQuickstartLifecycle(t *testing.T) {
 		t.Fatalf("attack: %d (request id %q), want 403 with a request id", code, hdr.Get("X-Request-Id"))
 	}
 
-	status := c.must("status")
+	status := c.Must("status")
 	if !strings.Contains(status, "shop") || !strings.Contains(status, "healthy") {
 		t.Fatalf("status does not show a healthy shop:\n%s", status)
 	}
@@ -145,7 +95,7 @@ func TestQuickstartLifecycle(t *testing.T) {
 	if !strings.Contains(status, "members UP:") || !strings.Contains(status, "blocked:") {
 		t.Fatalf("status does not show the WAF's figures (members UP, blocked):\n%s", status)
 	}
-	if code, out := c.run("plan", "-detailed-exitcode"); code != 0 {
+	if code, out := c.Run("plan", "-detailed-exitcode"); code != 0 {
 		t.Fatalf("plan right after apply exited %d, want 0 (no changes):\n%s", code, out)
 	}
 
@@ -157,11 +107,11 @@ func TestQuickstartLifecycle(t *testing.T) {
 	waitGone(t, pid)
 
 	// Without refresh, rampart trusts its state and sees nothing to do.
-	if code, out := c.run("plan", "-detailed-exitcode", "-refresh=false"); code != 0 {
+	if code, out := c.Run("plan", "-detailed-exitcode", "-refresh=false"); code != 0 {
 		t.Fatalf("plan -refresh=false after the kill exited %d, want 0 (state is trusted):\n%s", code, out)
 	}
 
-	code, out := c.run("plan", "-detailed-exitcode", "-json")
+	code, out := c.Run("plan", "-detailed-exitcode", "-json")
 	if code != 2 {
 		t.Fatalf("plan after the kill exited %d, want 2 (changes):\n%s", code, out)
 	}
@@ -177,7 +127,7 @@ func TestQuickstartLifecycle(t *testing.T) {
 		t.Fatalf("plan after the kill: %+v, want waf.shop planned for re-creation", plan.Changes)
 	}
 
-	c.must("apply", "-auto-approve")
+	c.Must("apply", "-auto-approve")
 	if code, _, _ := get(t, wafURL+"/"); code != http.StatusOK {
 		t.Fatalf("after re-apply the WAF answers %d, want 200", code)
 	}
@@ -188,26 +138,26 @@ func TestQuickstartLifecycle(t *testing.T) {
 	// Forget the running WAF, then adopt it again with import: the next plan finds the
 	// adopted process matches the configuration.
 	running := wafPID(t, c)
-	c.must("state", "rm", "waf.shop")
-	if list := strings.TrimSpace(c.must("state", "list")); list != "" {
+	c.Must("state", "rm", "waf.shop")
+	if list := strings.TrimSpace(c.Must("state", "list")); list != "" {
 		t.Fatalf("state after rm lists %q", list)
 	}
-	imported := c.must("import", "waf.shop", fmt.Sprintf("local:%d", running))
+	imported := c.Must("import", "waf.shop", fmt.Sprintf("local:%d", running))
 	if !strings.Contains(imported, "Imported waf.shop") {
 		t.Fatalf("import output:\n%s", imported)
 	}
 	if got := wafPID(t, c); got != running {
 		t.Fatalf("imported pid %d, want the running %d", got, running)
 	}
-	if code, out := c.run("plan", "-detailed-exitcode"); code != 0 {
+	if code, out := c.Run("plan", "-detailed-exitcode"); code != 0 {
 		t.Fatalf("plan after import exited %d, want 0 (the adopted WAF matches):\n%s", code, out)
 	}
 
-	destroyed := c.must("destroy", "-auto-approve")
+	destroyed := c.Must("destroy", "-auto-approve")
 	if !strings.Contains(destroyed, "Destroy complete! Appliances: 1 destroyed.") {
 		t.Fatalf("destroy output:\n%s", destroyed)
 	}
-	if list := strings.TrimSpace(c.must("state", "list")); list != "" {
+	if list := strings.TrimSpace(c.Must("state", "list")); list != "" {
 		t.Fatalf("state after destroy still lists %q", list)
 	}
 	if conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", wafPort), time.Second); err == nil {
@@ -217,9 +167,9 @@ func TestQuickstartLifecycle(t *testing.T) {
 }
 
 // wafPID reads the runtime's pid from the state, through `rampart show -json`.
-func wafPID(t *testing.T, c cli) int {
+func wafPID(t *testing.T, c clirun.CLI) int {
 	t.Helper()
-	out := c.must("show", "-json")
+	out := c.Must("show", "-json")
 	var doc struct {
 		Instances []struct {
 			Address string `json:"address"`

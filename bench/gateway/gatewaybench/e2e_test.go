@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rampart-sec/rampart/bench/benchproc"
 )
 
 // TestHarnessEndToEnd runs the whole harness, briefly and with 50 connections in the
@@ -30,12 +32,12 @@ func TestHarnessEndToEnd(t *testing.T) {
 	const connections = 50
 	r := runner{
 		workDir: workDir, gatewayBin: gatewayBin, squidBin: squid, certgenBin: certgen,
-		procs:    &processes{},
+		procs:    &benchproc.Set{DropEnv: "GATEWAY_", Grace: 10 * time.Second},
 		window:   window{WarmUp: 300 * time.Millisecond, Length: time.Second},
 		clients:  clientCounts{Download: 1, Small: 4, Cache: 2},
 		capacity: connections,
 	}
-	t.Cleanup(r.procs.stopAll)
+	t.Cleanup(r.procs.StopAll)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
@@ -69,12 +71,12 @@ func TestHarnessEndToEnd(t *testing.T) {
 	}
 
 	// Every process started (proxies and squid -k parse) was stopped at the end of its row.
-	if len(r.procs.started) < 4 {
-		t.Errorf("started %d processes, want at least 4 (2 systems × throughput and capacity)", len(r.procs.started))
+	if len(r.procs.Started()) < 4 {
+		t.Errorf("started %d processes, want at least 4 (2 systems × throughput and capacity)", len(r.procs.Started()))
 	}
-	for _, p := range r.procs.started {
-		if err := syscall.Kill(p.pid(), 0); err == nil {
-			t.Errorf("%s (pid %d) still runs after the harness finished", p.name, p.pid())
+	for _, p := range r.procs.Started() {
+		if err := syscall.Kill(p.PID(), 0); err == nil {
+			t.Errorf("%s (pid %d) still runs after the harness finished", p.Name(), p.PID())
 		}
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/rampart-sec/rampart/bench/benchproc"
 	"github.com/rampart-sec/rampart/internal/freeport"
 )
 
@@ -35,7 +36,7 @@ func main() {
 
 func run() int {
 	var (
-		r       = runner{procs: &processes{}}
+		r       = runner{procs: &benchproc.Set{DropEnv: "GATEWAY_", Grace: 10 * time.Second}}
 		out     = flag.String("out", "bench/results/gateway.json", "result rows, written after a complete run")
 		systems = flag.String("systems", strings.Join(allSystems, ","), "comma-separated systems to run")
 	)
@@ -60,7 +61,7 @@ func run() int {
 	defer stop()
 
 	ms, err := r.runAll(ctx, selected)
-	r.procs.stopAll()
+	r.procs.StopAll()
 	if r.origin != nil {
 		r.origin.close()
 	}

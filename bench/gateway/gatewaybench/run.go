@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/rampart-sec/rampart/bench/benchproc"
 )
 
 // runner holds what every step of the run needs.
@@ -15,7 +17,7 @@ type runner struct {
 	certgenBin string
 	setup      setup // Dir is set per started process
 	origin     *origin
-	procs      *processes
+	procs      *benchproc.Set
 
 	window   window
 	clients  clientCounts
@@ -54,7 +56,7 @@ func (r *runner) runSystem(ctx context.Context, system string) ([]measurement, e
 	if err != nil {
 		return nil, err
 	}
-	defer r.procs.stop(p)
+	defer r.procs.Stop(p)
 	tunnel, plain, intercepted := routes(r.setup)
 
 	// Before any figure: the allowed list is enforced, and every route returns the
@@ -89,7 +91,7 @@ func (r *runner) runSystem(ctx context.Context, system string) ([]measurement, e
 		c.MaxPerClient = perClientCap
 		logf("%-16s %-26s %d clients for %s", system, c.Name, c.Clients, r.window.WarmUp+r.window.Length)
 		fetchesBefore := r.origin.served(c.Path)
-		res, err := runLoad(ctx, c, r.window, p.pid())
+		res, err := runLoad(ctx, c, r.window, p.PID())
 		if err != nil {
 			return nil, fmt.Errorf("%s %s: %w (logs in %s)", system, c.Name, err, r.workDir)
 		}
@@ -110,12 +112,12 @@ func (r *runner) runCapacityRow(ctx context.Context, system string) (measurement
 	if err != nil {
 		return m, err
 	}
-	defer r.procs.stop(p)
+	defer r.procs.Stop(p)
 	tunnel, _, _ := routes(r.setup)
 	logf("%-16s %-26s %d connections", system, m.Case, r.capacity)
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
-	res, err := runCapacity(ctx, tunnel, r.capacity, p.pid())
+	res, err := runCapacity(ctx, tunnel, r.capacity, p.PID())
 	if err != nil {
 		return m, fmt.Errorf("%s %s: %w (logs in %s)", system, m.Case, err, r.workDir)
 	}

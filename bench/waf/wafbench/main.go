@@ -18,6 +18,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/rampart-sec/rampart/bench/benchproc"
 )
 
 func main() {
@@ -52,7 +54,7 @@ func run() int {
 		return 2
 	}
 
-	r.procs = &processes{}
+	r.procs = &benchproc.Set{DropEnv: "WAF_"}
 	interrupted := make(chan struct{})
 	r.interrupted = interrupted
 	signals := make(chan os.Signal, 1)
@@ -62,7 +64,7 @@ func run() int {
 		close(interrupted)
 	}()
 	ms, err := r.runAll(selected)
-	r.procs.stopAll()
+	r.procs.StopAll()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "wafbench:", err)
 		fmt.Fprintln(os.Stderr, "wafbench: logs and configs are in", r.workDir)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rampart-sec/rampart/bench/benchproc"
 	"github.com/rampart-sec/rampart/bench/procstat"
 )
 
@@ -35,9 +36,9 @@ type measurement struct {
 // target is a running system under measurement.
 type target struct {
 	System  string
-	BaseURL string   // http://127.0.0.1:port
-	Server  *process // the measured server; the backend for the "backend" system
-	Backend *process
+	BaseURL string             // http://127.0.0.1:port
+	Server  *benchproc.Process // the measured server; the backend for the "backend" system
+	Backend *benchproc.Process
 	// BackendServedURL reads the backend's request counter, directly.
 	BackendServedURL string
 }
@@ -67,11 +68,11 @@ func (r *runner) measureCase(t target, c wrkCase) (measurement, error) {
 	l := r.load
 	l.Duration = r.window.WarmUp + r.window.Length + r.window.Tail
 	logPath := filepath.Join(r.workDir, fmt.Sprintf("wrk-%s-%s.txt", t.System, c.Name))
-	wrk, err := r.procs.start("wrk", logPath, r.wrkBin, wrkArgs(l, c, t.BaseURL)...)
+	wrk, err := r.procs.Start("wrk", logPath, r.wrkBin, wrkArgs(l, c, t.BaseURL)...)
 	if err != nil {
 		return m, err
 	}
-	defer r.procs.stop(wrk)
+	defer r.procs.Stop(wrk)
 
 	if err := r.pause(r.window.WarmUp); err != nil {
 		return m, err
@@ -88,7 +89,7 @@ func (r *runner) measureCase(t target, c wrkCase) (measurement, error) {
 		return m, err
 	}
 	select {
-	case <-wrk.exited:
+	case <-wrk.Exited():
 	case <-time.After(r.window.Tail + 20*time.Second):
 		return m, fmt.Errorf("wrk did not finish within %s of its duration", r.window.Tail+20*time.Second)
 	case <-r.interrupted:
@@ -98,8 +99,8 @@ func (r *runner) measureCase(t target, c wrkCase) (measurement, error) {
 	if err != nil {
 		return m, fmt.Errorf("read wrk output: %w", err)
 	}
-	if wrk.err != nil {
-		return m, fmt.Errorf("wrk failed (%v):\n%s", wrk.err, out)
+	if wrk.Err() != nil {
+		return m, fmt.Errorf("wrk failed (%v):\n%s", wrk.Err(), out)
 	}
 	res, err := parseWrk(string(out))
 	if err != nil {
@@ -125,17 +126,17 @@ func (r *runner) measureCase(t target, c wrkCase) (measurement, error) {
 	return m, nil
 }
 
-func takeSample(t target, wrk *process) (sample, error) {
+func takeSample(t target, wrk *benchproc.Process) (sample, error) {
 	var s sample
 	var err error
 	s.at = time.Now()
-	if s.serverCPU, err = procstat.TreeCPU(t.Server.pid()); err != nil {
+	if s.serverCPU, err = procstat.TreeCPU(t.Server.PID()); err != nil {
 		return s, fmt.Errorf("%s CPU: %w", t.System, err)
 	}
-	if s.backendCPU, err = procstat.CPU(t.Backend.pid()); err != nil {
+	if s.backendCPU, err = procstat.CPU(t.Backend.PID()); err != nil {
 		return s, fmt.Errorf("backend CPU: %w", err)
 	}
-	if s.wrkCPU, err = procstat.CPU(wrk.pid()); err != nil {
+	if s.wrkCPU, err = procstat.CPU(wrk.PID()); err != nil {
 		return s, fmt.Errorf("wrk CPU: %w", err)
 	}
 	if s.machine, err = procstat.MachineBusy(); err != nil {

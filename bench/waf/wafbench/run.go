@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/rampart-sec/rampart/bench/benchproc"
 )
 
 var errInterrupted = errors.New("interrupted")
@@ -21,7 +23,7 @@ type runner struct {
 	wafBin      string
 	nginxBin    string
 	nginx       nginxSetup // Dir, Listen and Backend are filled in by startNginx
-	procs       *processes
+	procs       *benchproc.Set
 	interrupted <-chan struct{} // closed on SIGINT or SIGTERM
 }
 
@@ -39,7 +41,7 @@ func (r *runner) pause(d time.Duration) error {
 // The backend runs throughout: it is the upstream of every WAF.
 func (r *runner) runAll(selected []string) ([]measurement, error) {
 	for _, port := range r.ports.all() {
-		if err := ensurePortFree(loopback(port)); err != nil {
+		if err := benchproc.EnsurePortFree(loopback(port), "choose other ports with -base-port"); err != nil {
 			return nil, err
 		}
 	}
@@ -105,7 +107,7 @@ func (r *runner) runAll(selected []string) ([]measurement, error) {
 			ms = append(ms, m)
 		}
 		if t.Server != backend {
-			r.procs.stop(t.Server)
+			r.procs.Stop(t.Server)
 		}
 	}
 	return ms, nil
