@@ -2,9 +2,11 @@ package plugin
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 
 	"google.golang.org/grpc"
@@ -46,19 +48,24 @@ func Start(ctx context.Context, meta Meta, opts StartOptions) (*Client, error) {
 	cmd.Dir = opts.WorkDir
 	dieWithParent(cmd)
 	// Mutual TLS with identities made here (see protocol.NewPluginTLS): the plugin's half
-	// goes through a pipe it inherits as descriptor protocol.TLSBundleFD.
-	clientTLS, bundle, err := protocol.NewPluginTLS()
-	if err != nil {
-		return nil, fmt.Errorf("start provider %q: %w", meta.Name, err)
+	// goes through a pipe it inherits as descriptor protocol.TLSBundleFD. Windows cannot
+	// pass a process extra descriptors: there go-plugin's AutoMTLS does the same, slower.
+	var clientTLS *tls.Config
+	if runtime.GOOS != "windows" {
+		var bundle []byte
+		var err error
+		if clientTLS, bundle, err = protocol.NewPluginTLS(); err != nil {
+			return nil, fmt.Errorf("start provider %q: %w", meta.Name, err)
+		}
+		bundleReader, err := bundlePipe(bundle)
+		if err != nil {
+			return nil, fmt.Errorf("start provider %q: %w", meta.Name, err)
+		}
+		// The plugin has its own copy once started; the engine's is closed whatever happens.
+		defer bundleReader.Close()
+		cmd.ExtraFiles = []*os.File{bundleReader}
+		cmd.Env = []string{fmt.Sprintf("%s=%d", protocol.TLSBundleEnv, protocol.TLSBundleFD)} // go-plugin adds the rest
 	}
-	bundleReader, err := bundlePipe(bundle)
-	if err != nil {
-		return nil, fmt.Errorf("start provider %q: %w", meta.Name, err)
-	}
-	// The plugin has its own copy once started; the engine's is closed whatever happens.
-	defer bundleReader.Close()
-	cmd.ExtraFiles = []*os.File{bundleReader}
-	cmd.Env = []string{fmt.Sprintf("%s=%d", protocol.TLSBundleEnv, protocol.TLSBundleFD)} // go-plugin adds the rest
 
 	tail := newStderrTail(stderrTailLines)
 	// What the plugin writes to os.Stderr after the handshake arrives over gRPC rather than
@@ -69,6 +76,7 @@ func Start(ctx context.Context, meta Meta, opts StartOptions) (*Client, error) {
 		Plugins:          protocol.PluginMap(nil),
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
 		TLSConfig:        clientTLS,
+		AutoMTLS:         clientTLS == nil,
 		GRPCDialOptions: []grpc.DialOption{
 			grpc.WithDefaultCallOptions(
 				grpc.MaxCallRecvMsgSize(protocol.MaxMessageSize),
