@@ -4,6 +4,8 @@ import (
 	"crypto/tls"
 	"fmt"
 	"os"
+	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"time"
 
@@ -44,6 +46,10 @@ func Serve(p *Provider) {
 		os.Exit(1)
 	})
 
+	if stop := startCPUProfile(p.Name, logger); stop != nil {
+		defer stop()
+	}
+
 	tlsProvider, err := engineTLS()
 	if err != nil {
 		logger.Error("cannot set up TLS with rampart", "error", err)
@@ -62,6 +68,37 @@ func Serve(p *Provider) {
 		},
 		Logger: logger,
 	})
+}
+
+// CPUProfileEnv names the environment variable that makes every provider write a CPU
+// profile of its whole life into that directory, as <name>-<pid>.pprof: set it for a
+// rampart command (the engine passes its environment to the plugins it starts) to see
+// where a provider spends a slow plan (go tool pprof rampart-provider-<name> file).
+const CPUProfileEnv = "RAMPART_PROVIDER_CPU_PROFILE"
+
+// startCPUProfile starts the profile CPUProfileEnv asks for and returns what stops and
+// writes it (when the engine is done with the provider), or nil.
+func startCPUProfile(name string, logger hclog.Logger) (stop func()) {
+	dir := os.Getenv(CPUProfileEnv)
+	if dir == "" {
+		return nil
+	}
+	path := filepath.Join(dir, fmt.Sprintf("%s-%d.pprof", name, os.Getpid()))
+	f, err := os.Create(path)
+	if err != nil {
+		logger.Warn("cannot write a CPU profile", "env", CPUProfileEnv, "error", err)
+		return nil
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		logger.Warn("cannot start a CPU profile", "error", err)
+		return nil
+	}
+	logger.Debug("writing a CPU profile", "path", path)
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
 
 // engineTLS reads the TLS bundle the engine passed on the descriptor named by
