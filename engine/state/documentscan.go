@@ -95,28 +95,41 @@ func (s *docScanner) object(member func(key string) bool) bool {
 }
 
 func (s *docScanner) instances(out *[]instanceDoc) bool {
-	if s.skipSpace() != '[' {
-		return false
-	}
-	s.pos++
 	list := []instanceDoc{}
-	if s.skipSpace() == ']' {
-		s.pos++
-		*out = list
-		return true
-	}
-	for {
+	ok := s.array(func() bool {
 		var inst instanceDoc
 		if !s.instance(&inst) {
 			return false
 		}
 		list = append(list, inst)
+		return true
+	})
+	if ok {
+		*out = list
+	}
+	return ok
+}
+
+// array calls elem for each element of the array at the current position, with the
+// scanner at the element.
+func (s *docScanner) array(elem func() bool) bool {
+	if s.skipSpace() != '[' {
+		return false
+	}
+	s.pos++
+	if s.skipSpace() == ']' {
+		s.pos++
+		return true
+	}
+	for {
+		if !elem() {
+			return false
+		}
 		switch s.skipSpace() {
 		case ',':
 			s.pos++
 		case ']':
 			s.pos++
-			*out = list
 			return true
 		default:
 			return false
@@ -165,38 +178,23 @@ func (s *docScanner) string(out *string) bool {
 }
 
 func (s *docScanner) strings(out *[]string) bool {
-	switch s.skipSpace() {
-	case 'n':
+	if s.skipSpace() == 'n' {
 		*out = nil
 		return s.literal("null") == nil
-	case '[':
-	default:
-		return false
 	}
-	s.pos++
 	list := []string{}
-	if s.skipSpace() == ']' {
-		s.pos++
-		*out = list
-		return true
-	}
-	for {
+	ok := s.array(func() bool {
 		var v string
 		if !s.string(&v) {
 			return false
 		}
 		list = append(list, v)
-		switch s.skipSpace() {
-		case ',':
-			s.pos++
-		case ']':
-			s.pos++
-			*out = list
-			return true
-		default:
-			return false
-		}
+		return true
+	})
+	if ok {
+		*out = list
 	}
+	return ok
 }
 
 // bytes reads base64 as encoding/json does for a []byte.
