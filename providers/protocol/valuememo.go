@@ -16,49 +16,72 @@ import (
 // costs about as much as looking it up.
 const memoMinSize = 256
 
-// memoGeneration is how many values a generation of the memo holds; a value used in the
-// last two generations stays, so the few values that repeat survive the many that do not
+// memoGenerationSize is how many values a generation of the memo holds; a value used in
+// the last two generations stays, so the few values that repeat survive the many that do not
 // (each instance's placement is its own).
-const memoGeneration = 128
+const memoGenerationSize = 128
 
 // valueMemo maps encodings to decoded values, in two generations: a lookup that finds a
 // value in the previous generation moves it to the current one, and a full current
 // generation becomes the previous one (the older is dropped).
 type valueMemo struct {
 	mu       sync.Mutex
-	current  map[memoKey]cty.Value
-	previous map[memoKey]cty.Value
+	current  memoGeneration
+	previous memoGeneration
 }
 
-type memoKey struct{ typeJSON, msgpack string }
+// memoGeneration holds values by type JSON, then by msgpack bytes: two map levels, so
+// that a lookup indexes with the request's bytes as they are (m[string(b)] does not
+// copy them) instead of building a 4 KB key for every value decoded.
+type memoGeneration struct {
+	byType map[string]map[string]cty.Value
+	n      int
+}
+
+func (g *memoGeneration) get(typeJSON, msgpack []byte) (cty.Value, bool) {
+	v, ok := g.byType[string(typeJSON)][string(msgpack)]
+	return v, ok
+}
+
+func (g *memoGeneration) put(typeJSON, msgpack []byte, v cty.Value) {
+	if g.byType == nil {
+		g.byType = map[string]map[string]cty.Value{}
+	}
+	inner := g.byType[string(typeJSON)]
+	if inner == nil {
+		inner = map[string]cty.Value{}
+		g.byType[string(typeJSON)] = inner
+	}
+	if _, ok := inner[string(msgpack)]; !ok {
+		g.n++
+	}
+	inner[string(msgpack)] = v
+}
 
 var decodedValues = &valueMemo{}
 
-func (m *valueMemo) get(k memoKey) (cty.Value, bool) {
+func (m *valueMemo) get(typeJSON, msgpack []byte) (cty.Value, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if v, ok := m.current[k]; ok {
+	if v, ok := m.current.get(typeJSON, msgpack); ok {
 		return v, true
 	}
-	if v, ok := m.previous[k]; ok {
-		m.putLocked(k, v)
+	if v, ok := m.previous.get(typeJSON, msgpack); ok {
+		m.putLocked(typeJSON, msgpack, v)
 		return v, true
 	}
 	return cty.NilVal, false
 }
 
-func (m *valueMemo) put(k memoKey, v cty.Value) {
+func (m *valueMemo) put(typeJSON, msgpack []byte, v cty.Value) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.putLocked(k, v)
+	m.putLocked(typeJSON, msgpack, v)
 }
 
-func (m *valueMemo) putLocked(k memoKey, v cty.Value) {
-	if len(m.current) >= memoGeneration {
-		m.previous, m.current = m.current, nil
+func (m *valueMemo) putLocked(typeJSON, msgpack []byte, v cty.Value) {
+	if m.current.n >= memoGenerationSize {
+		m.previous, m.current = m.current, memoGeneration{}
 	}
-	if m.current == nil {
-		m.current = make(map[memoKey]cty.Value, memoGeneration)
-	}
-	m.current[k] = v
+	m.current.put(typeJSON, msgpack, v)
 }

@@ -38,7 +38,7 @@ func TestDecodeValueMemoKeepsValuesApart(t *testing.T) {
 			}
 		}
 	}
-	if _, ok := decodedValues.get(memoKey{string(a.TypeJson), string(a.Msgpack)}); !ok {
+	if _, ok := decodedValues.get(a.TypeJson, a.Msgpack); !ok {
 		t.Error("a large unmarked value was not remembered")
 	}
 
@@ -75,28 +75,28 @@ func TestDecodeValueMemoSkipsMarkedValues(t *testing.T) {
 			t.Fatal("decoded value lost its sensitive mark")
 		}
 	}
-	if _, ok := decodedValues.get(memoKey{string(w.TypeJson), string(w.Msgpack)}); ok {
+	if _, ok := decodedValues.get(w.TypeJson, w.Msgpack); ok {
 		t.Error("a marked value was remembered")
 	}
 }
 
 func TestValueMemoKeepsWhatRepeats(t *testing.T) {
 	m := &valueMemo{}
-	hot := memoKey{"t", "hot"}
-	m.put(hot, cty.True)
+	typ, hot := []byte("t"), []byte("hot")
+	m.put(typ, hot, cty.True)
 	// Ten generations of values seen once; the hot one is used in between.
-	for i := range 10 * memoGeneration {
-		m.put(memoKey{"t", fmt.Sprint(i)}, cty.False)
-		if i%(memoGeneration/2) == 0 {
-			if _, ok := m.get(hot); !ok {
+	for i := range 10 * memoGenerationSize {
+		m.put(typ, []byte(fmt.Sprint(i)), cty.False)
+		if i%(memoGenerationSize/2) == 0 {
+			if _, ok := m.get(typ, hot); !ok {
 				t.Fatalf("after %d other values the value in use was dropped", i)
 			}
 		}
 	}
-	if _, ok := m.get(memoKey{"t", "0"}); ok {
+	if _, ok := m.get(typ, []byte("0")); ok {
 		t.Error("a value seen once ten generations ago is still remembered")
 	}
-	if n := len(m.current) + len(m.previous); n > 2*memoGeneration {
-		t.Errorf("memo holds %d values, want at most %d", n, 2*memoGeneration)
+	if n := m.current.n + m.previous.n; n > 2*memoGenerationSize {
+		t.Errorf("memo holds %d values, want at most %d", n, 2*memoGenerationSize)
 	}
 }

@@ -52,10 +52,8 @@ func DecodeValue(w *DynamicValue) (cty.Value, error) {
 	}
 	// Values with marks are rare (secrets) and never remembered.
 	memo := len(w.SensitivePaths) == 0 && len(w.Msgpack) >= memoMinSize
-	var key memoKey
 	if memo {
-		key = memoKey{string(w.TypeJson), string(w.Msgpack)}
-		if v, ok := decodedValues.get(key); ok {
+		if v, ok := decodedValues.get(w.TypeJson, w.Msgpack); ok {
 			return v, nil
 		}
 	}
@@ -69,7 +67,7 @@ func DecodeValue(w *DynamicValue) (cty.Value, error) {
 	}
 	if len(w.SensitivePaths) == 0 {
 		if memo {
-			decodedValues.put(key, v)
+			decodedValues.put(w.TypeJson, w.Msgpack, v)
 		}
 		return v, nil
 	}
