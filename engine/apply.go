@@ -359,9 +359,9 @@ func (ar *applyRun) call(ctx context.Context, p *providerInstance, action plans.
 	ui := ar.e.opts.UI
 	addr := req.Instance.Address
 	ar.e.acquire()
-	defer ar.e.release()
 	// Checked after waiting for a slot: an interrupt while queued must start nothing.
 	if ar.e.stopped() {
+		ar.e.release()
 		return nil, interrupted(addr)
 	}
 	if ui.Start != nil {
@@ -373,6 +373,11 @@ func (ar *applyRun) call(ctx context.Context, p *providerInstance, action plans.
 			ui.Progress(addr, ev.Message)
 		}
 	})
+	// The slot bounds provider work: the next call may start while this result is
+	// saved. Saving waits its turn for the state file (each write is synced to disk,
+	// which takes long while the engine host writes container layers), and held slots
+	// would leave the provider idle meanwhile.
+	ar.e.release()
 	if resp == nil {
 		resp = &protocol.ApplyResponse{}
 	}
